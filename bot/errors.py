@@ -1,0 +1,55 @@
+"""Domain errors whose messages are safe to show to a Discord user.
+
+Each error names a message key from `bot.i18n` and the values that fill it, so the
+one error handler can reply in the user's own language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class UserFacingError(Exception):
+    """An error caused by what a user asked for, explained to them in their language."""
+
+    key = "error.generic"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(f"{self.key}: {params}")
+
+
+class TopicNotFound(UserFacingError):
+    """No briefing has the id or alias the user typed."""
+
+    key = "error.topic_not_found"
+
+
+class SectionNotFound(UserFacingError):
+    """The briefing has no section with the id or heading the user typed."""
+
+    key = "error.section_not_found"
+
+
+class InvalidSchedule(UserFacingError):
+    """A digest schedule that is not one of the accepted forms."""
+
+    key = "error.invalid_schedule"
+
+
+class InvalidTimezone(UserFacingError):
+    """A time zone that is not an IANA name."""
+
+    key = "error.invalid_timezone"
+
+
+class InvalidTopics(UserFacingError):
+    """A digest topic list that names unknown topics."""
+
+    key = "error.invalid_topics"
+
+
+class NotAllowed(UserFacingError):
+    """The user lacks the permission a command needs."""
+
+    key = "error.not_allowed"
