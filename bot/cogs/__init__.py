@@ -1,0 +1,1 @@
+"""Discord extensions, one per feature: read the interaction, call the core, render, reply."""

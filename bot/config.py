@@ -1,0 +1,168 @@
+"""Typed settings: `config.yaml` for everything public, the environment for secrets."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+
+from bot.errors import InvalidTimezone
+from bot.loader import display_path, format_path, locate, parse_yaml
+from bot.schedule import parse_timezone
+
+TOKEN_VARIABLE = "DISCORD_TOKEN"
+Snowflake = Annotated[int, Field(gt=0)]
+
+# Keys that exist on `Settings` but must never come from the config file.
+_NOT_FROM_FILE = {
+    "discord_token": (
+        f"the bot token is a secret and does not belong in the config file; set "
+        f"{TOKEN_VARIABLE} in a .env file next to it, or in the environment"
+    ),
+    "config_path": "is set from the file's own location; remove it",
+}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used, with the file and key to fix."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DigestSettings(_Section):
+    """When scheduled digests run."""
+
+    catch_up_hours: float = Field(6, ge=0)
+    tick_seconds: float = Field(60, gt=0, le=3600)
+
+
+class DeliverySettings(_Section):
+    """How fast digests are sent."""
+
+    rate_per_second: float = Field(25, gt=0, le=50)
+    max_attempts: int = Field(5, ge=1, le=20)
+
+
+class Settings(_Section):
+    """Everything the bot needs to run, loaded by `load_settings`."""
+
+    config_path: Path | None = None
+    briefings_dir: Path = Path("briefings")
+    database_path: Path = Path("data/briefbot.sqlite3")
+    default_timezone: str = "Asia/Tokyo"
+    stale_after_days: int = Field(365, ge=1)
+    dev_guild_id: Snowflake | None = None
+    admin_user_ids: tuple[Snowflake, ...] = ()
+    admin_role_ids: tuple[Snowflake, ...] = ()
+    admin_channel_id: Snowflake | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    watch: bool = True
+    digest: DigestSettings = DigestSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    discord_token: SecretStr | None = Field(None, exclude=True, repr=False)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zone = parse_timezone(value)
+        except InvalidTimezone as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return zone.key
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+def _read_token(base: Path) -> SecretStr | None:
+    """The bot token from the environment, else from `.env` in `base`; never from the config."""
+    token = os.environ.get(TOKEN_VARIABLE) or dotenv_values(base / ".env").get(TOKEN_VARIABLE)
+    return SecretStr(token.strip()) if token and token.strip() else None
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] = Settings
+    for part in loc:
+        annotation = model.model_fields.get(str(part))
+        candidate = annotation.annotation if annotation else None
+        if not (isinstance(candidate, type) and issubclass(candidate, BaseModel)):
+            return []
+        model = candidate
+    return [name for name in model.model_fields if name not in _NOT_FROM_FILE]
+
+
+def _error_message(error: ErrorDetails) -> tuple[str, bool]:
+    """A message for one validation error (never echoing the value), and whether it is a key."""
+    loc = error["loc"]
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown setting '{loc[-1]}'{hint}", True
+    return str(error["msg"]).removeprefix("Value error, "), False
+
+
+def load_settings(path: Path | str = "config.yaml", *, missing_ok: bool = False) -> Settings:
+    """Load settings from a YAML file; relative paths resolve against the file's folder.
+
+    With `missing_ok`, a file that does not exist gives the defaults, resolved against
+    the folder it would be in. Raises `ConfigError` naming the file, line and key to fix.
+    """
+    path = Path(path)
+    base = path.resolve().parent
+    shown = display_path(path)
+    if missing_ok and not path.exists():
+        data: Any = {}
+        root = None
+    else:
+        try:
+            text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        except OSError as exc:
+            raise ConfigError(f"{shown}: cannot read config: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{shown}: the config file is not UTF-8 ({exc.reason})") from exc
+        root, data, problems = parse_yaml(path, text)
+        if problems:
+            raise ConfigError("\n".join(str(problem) for problem in problems))
+        if data is None:
+            data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{shown}:1:1: error: the config must be a mapping of settings")
+    found: list[tuple[int, int, str]] = []
+    for key, why in _NOT_FROM_FILE.items():
+        if key in data:
+            line, column = locate(root, [key], key=True)
+            found.append((line, column, f"{shown}:{line}:{column}: error: {key}: {why}"))
+    try:
+        settings = Settings.model_validate(
+            {k: v for k, v in data.items() if k not in _NOT_FROM_FILE}
+        )
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            message, at_key = _error_message(error)
+            line, column = locate(root, error["loc"], key=at_key)
+            where = f"{shown}:{line}:{column}: error: {format_path(error['loc'])}"
+            found.append((line, column, f"{where}: {message}"))
+    if found:
+        raise ConfigError("\n".join(text for _, _, text in sorted(found)))
+
+    def resolve(value: Path) -> Path:
+        value = value.expanduser()
+        return value if value.is_absolute() else base / value
+
+    return settings.model_copy(
+        update={
+            "config_path": path.resolve(),
+            "briefings_dir": resolve(settings.briefings_dir),
+            "database_path": resolve(settings.database_path),
+            "discord_token": _read_token(base),
+        }
+    )

@@ -1,0 +1,343 @@
+"""What the bot shows, as plain data: cards (future embeds) laid out within Discord's limits.
+
+Everything here is pure, so the same layout feeds Discord embeds (`bot.rendering`) and
+the terminal preview. Text that does not fit one place continues in the next field or
+on the next card; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from bot.i18n import translate
+from bot.library import Library
+from bot.models import Briefing, Section, Source
+from bot.search import SearchHit
+from bot.textsplit import split_text, truncate
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
+FOOTER_LIMIT = 2048
+MESSAGE_EMBED_TOTAL_LIMIT = 6000
+MESSAGE_EMBED_COUNT_LIMIT = 10
+CONTENT_LIMIT = 2000
+# Room kept free on every card for the footer the pager adds afterwards.
+FOOTER_RESERVE = 64
+CARD_BUDGET = MESSAGE_EMBED_TOTAL_LIMIT - FOOTER_RESERVE
+LIST_PAGE_SIZE = 10
+
+DateFormat = Callable[[dt.date], str]
+_MARKDOWN_SPECIALS = re.compile(r"([\\*_~`|>\[\]()#])")
+
+
+def discord_date(day: dt.date) -> str:
+    """A Discord timestamp that every reader sees in their own locale.
+
+    Noon UTC keeps the calendar date the same for readers from UTC-12 to UTC+11.
+    """
+    noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
+    return f"<t:{int(noon.timestamp())}:D>"
+
+
+def iso_date(day: dt.date) -> str:
+    """A plain ISO date, for the terminal."""
+    return day.isoformat()
+
+
+def escape_markdown(text: str) -> str:
+    """Escape Discord markdown so text shows literally."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def link_url(url: str) -> str:
+    """A URL that is safe inside a markdown link's parentheses."""
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One embed field."""
+
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    """One embed's worth of content."""
+
+    title: str = ""
+    description: str = ""
+    fields: tuple[Field, ...] = ()
+    footer: str = ""
+    url: str | None = None
+
+    @property
+    def size(self) -> int:
+        """Characters as Discord counts them towards the 6,000 per message."""
+        return (
+            len(self.title)
+            + len(self.description)
+            + len(self.footer)
+            + sum(len(f.name) + len(f.value) for f in self.fields)
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One message: its cards, and which section it belongs to (for the jump menu)."""
+
+    cards: tuple[Card, ...]
+    section_id: str | None = None
+
+
+@dataclass
+class _CardWriter:
+    """Fills cards with a description and fields, starting a new card when one is full."""
+
+    title: str
+    language: str
+    url: str | None = None
+    cards: list[Card] = field(default_factory=list)
+    _description: str = ""
+    _fields: list[Field] = field(default_factory=list)
+
+    def _size(self) -> int:
+        fields = sum(len(f.name) + len(f.value) for f in self._fields)
+        return len(self._title()) + len(self._description) + fields
+
+    def _title(self) -> str:
+        if not self.cards:
+            return truncate(self.title, TITLE_LIMIT)
+        return truncate(translate("label.continued", self.language, title=self.title), TITLE_LIMIT)
+
+    def flush(self) -> None:
+        if self._description or self._fields or not self.cards:
+            url = self.url if not self.cards else None
+            self.cards.append(Card(self._title(), self._description, tuple(self._fields), url=url))
+        self._description, self._fields = "", []
+
+    def describe(self, text: str) -> None:
+        """Start a card with this description, continuing on further cards when long."""
+        if not text:
+            return
+        if self._description or self._fields:
+            self.flush()
+        for index, piece in enumerate(split_text(text, DESCRIPTION_LIMIT)):
+            if index:
+                self.flush()
+            self._description = piece
+
+    def add_field(self, name: str, value: str, *, inline: bool = False) -> None:
+        """Add a field, split across several (and several cards) when the value is long."""
+        if not value:
+            return
+        shown_name = truncate(name, FIELD_NAME_LIMIT)
+        if shown_name != name:
+            value = f"**{name}**\n{value}"
+        pieces = split_text(value, FIELD_VALUE_LIMIT)
+        for index, piece in enumerate(pieces):
+            label = (
+                shown_name
+                if index == 0
+                else truncate(
+                    translate("label.continued", self.language, title=name), FIELD_NAME_LIMIT
+                )
+            )
+            new = Field(label, piece, inline and len(pieces) == 1)
+            too_big = self._size() + len(new.name) + len(new.value) > CARD_BUDGET
+            if len(self._fields) >= FIELD_COUNT_LIMIT or too_big:
+                self.flush()
+            self._fields.append(new)
+
+    def finish(self) -> list[Card]:
+        self.flush()
+        return self.cards
+
+
+def _lines(items: Iterable[str], bullet: str) -> str:
+    return "\n".join(f"{bullet} {item}" for item in items)
+
+
+def source_line(
+    briefing: Briefing, section: Section, source: Source, library: Library, date: DateFormat
+) -> str:
+    """One source as a markdown link with its publisher, date and staleness."""
+    line = f"[{escape_markdown(source.name)}]({link_url(source.url)})"
+    if source.publisher:
+        line += f" — {escape_markdown(source.publisher)}"
+    published = section.source_date(source)
+    if published is not None:
+        line += f" · {date(published)}"
+    if library.is_stale(briefing, section, source):
+        line += f" · ⚠️ {translate('label.stale', briefing.language)}"
+    return line
+
+
+def overview_cards(briefing: Briefing, date: DateFormat) -> list[Card]:
+    """The overview: title, subtitle, summary, each section's answer, takeaways, update."""
+    lang = briefing.language
+    writer = _CardWriter(briefing.title, lang)
+    intro = (
+        f"**{briefing.subtitle}**\n{briefing.summary}" if briefing.subtitle else briefing.summary
+    )
+    writer.describe(intro)
+    for number, section in enumerate(briefing.sections, start=1):
+        writer.add_field(f"{number}. {section.heading}", section.answer)
+    writer.add_field(translate("label.takeaways", lang), _lines(briefing.takeaways, "💡"))
+    if briefing.closing:
+        writer.add_field(translate("label.closing", lang), briefing.closing)
+    writer.add_field(translate("label.updated", lang), date(briefing.updated), inline=True)
+    writer.add_field(translate("label.sections", lang), str(len(briefing.sections)), inline=True)
+    return writer.finish()
+
+
+def section_cards(
+    briefing: Briefing, section: Section, library: Library, date: DateFormat
+) -> list[Card]:
+    """One section in full: question, answer, points, date, commentary, body, sources."""
+    lang = briefing.language
+    number = briefing.sections.index(section) + 1
+    writer = _CardWriter(f"{number}. {section.heading}", lang)
+    head = [f"> {section.question}"] if section.question else []
+    head.append(f"**{section.answer}**")
+    if section.lead:
+        head.append(section.lead)
+    writer.describe("\n".join(head))
+    writer.add_field(translate("label.key_points", lang), _lines(section.points, "✅"))
+    if section.published:
+        writer.add_field(translate("label.published", lang), date(section.published), inline=True)
+    writer.add_field(translate("label.commentary", lang), section.commentary or "")
+    writer.add_field(translate("label.body", lang), "\n\n".join(section.body))
+    sources = [source_line(briefing, section, s, library, date) for s in section.sources]
+    writer.add_field(translate("label.sources", lang), "\n".join(sources))
+    writer.add_field(translate("label.reactions", lang), _lines(section.reactions, "💬"))
+    return writer.finish()
+
+
+def sources_cards(
+    briefing: Briefing, sections: Sequence[Section], library: Library, date: DateFormat
+) -> list[Card]:
+    """Every source of the given sections, grouped by section."""
+    lang = briefing.language
+    writer = _CardWriter(translate("label.sources_of", lang, title=briefing.title), lang)
+    any_source = False
+    for section in sections:
+        lines = [source_line(briefing, section, s, library, date) for s in section.sources]
+        for source in section.sources:
+            if source.description:
+                index = section.sources.index(source)
+                lines[index] += f"\n  {escape_markdown(source.description)}"
+        if lines:
+            any_source = True
+            number = briefing.sections.index(section) + 1
+            writer.add_field(f"{number}. {section.heading}", "\n".join(lines))
+    if not any_source:
+        writer.describe(translate("label.no_sources", lang))
+    return writer.finish()
+
+
+def briefing_list_cards(library: Library, language: str, date: DateFormat) -> list[Card]:
+    """Every topic with its title, update date and section count, a page at a time."""
+    briefings = list(library)
+    if not briefings:
+        return [
+            Card(translate("label.briefings", language), translate("label.no_briefings", language))
+        ]
+    cards: list[Card] = []
+    for start in range(0, len(briefings), LIST_PAGE_SIZE):
+        writer = _CardWriter(translate("label.briefings", language), language)
+        for briefing in briefings[start : start + LIST_PAGE_SIZE]:
+            count = translate("label.section_count", language, count=len(briefing.sections))
+            updated = translate("label.updated", language)
+            writer.add_field(
+                briefing.title, f"`{briefing.id}` · {updated} {date(briefing.updated)} · {count}"
+            )
+        cards.extend(writer.finish())
+    return cards
+
+
+def search_cards(
+    library: Library, query: str, hits: Sequence[SearchHit], language: str
+) -> list[Card]:
+    """The best matches, each with its briefing, section and an excerpt."""
+    title = translate("label.search_title", language, query=query)
+    writer = _CardWriter(title, language)
+    if not hits:
+        writer.describe(translate("label.no_results", language, query=escape_markdown(query)))
+    for hit in hits:
+        briefing = library.briefings[hit.briefing_id]
+        section = briefing.section(hit.section_id)
+        assert section is not None
+        excerpt = hit.excerpt
+        marked = (
+            escape_markdown(excerpt[: hit.match_start])
+            + f"**{escape_markdown(excerpt[hit.match_start : hit.match_end])}**"
+            + escape_markdown(excerpt[hit.match_end :])
+            if hit.match_end > hit.match_start
+            else escape_markdown(excerpt)
+        )
+        command = f"`/briefing section topic:{briefing.id} section:{section.id}`"
+        writer.add_field(f"{briefing.title} › {section.heading}", f"{marked}\n{command}")
+    return writer.finish()
+
+
+def paginate(cards: Sequence[Card], section_id: str | None = None) -> list[Page]:
+    """One card per page, each page remembering the section it shows."""
+    return [Page((card,), section_id) for card in cards]
+
+
+def number_pages(pages: Sequence[Page], language: str) -> list[Page]:
+    """Add "Page n/m" to the last card of every page when there is more than one page."""
+    if len(pages) <= 1:
+        return list(pages)
+    numbered = []
+    for index, page in enumerate(pages, start=1):
+        label = translate("label.page", language, page=index, pages=len(pages))
+        last = page.cards[-1]
+        footer = f"{last.footer} · {label}" if last.footer else label
+        cards = (*page.cards[:-1], replace(last, footer=truncate(footer, FOOTER_LIMIT)))
+        numbered.append(replace(page, cards=cards))
+    return numbered
+
+
+def briefing_pages(briefing: Briefing, library: Library, date: DateFormat) -> list[Page]:
+    """The whole briefing to page through: the overview, then every section in order."""
+    pages = paginate(overview_cards(briefing, date))
+    for section in briefing.sections:
+        cards = section_cards(briefing, section, library, date)
+        pages.extend(paginate(cards, section.id))
+    return number_pages(pages, briefing.language)
+
+
+def card_text(card: Card) -> str:
+    """A card as terminal text."""
+    lines = [card.title, "=" * min(len(card.title) * 2, 60)] if card.title else []
+    if card.url:
+        lines.append(card.url)
+    if card.description:
+        lines += [card.description, ""]
+    for item in card.fields:
+        lines += [f"[{item.name}]", item.value, ""]
+    if card.footer:
+        lines.append(f"— {card.footer}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def plain_text_preview(library: Library, topic: str, section_name: str | None) -> str:
+    """A briefing or one section as plain text, laid out exactly as the bot shows it."""
+    briefing = library.find_topic(topic)
+    if section_name is None:
+        pages = briefing_pages(briefing, library, iso_date)
+    else:
+        section = library.find_section(briefing, section_name)
+        cards = section_cards(briefing, section, library, iso_date)
+        pages = number_pages(paginate(cards), briefing.language)
+    return "\n".join(card_text(card) for page in pages for card in page.cards)

@@ -1,0 +1,261 @@
+"""Everything that turns presentation cards into Discord embeds, views and replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.i18n import error_message, translate
+from bot.presentation import Card, Page
+from bot.textsplit import truncate
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+NAVIGATION_TIMEOUT = 15 * 60
+SELECT_OPTION_LIMIT = 25
+# Not a slug, so it can never collide with a section id.
+OVERVIEW_OPTION = "#overview"
+OPTION_TEXT_LIMIT = 100
+EMBED_COLOUR = discord.Colour.from_rgb(0x3B, 0x82, 0xF6)
+
+
+def card_embed(card: Card) -> discord.Embed:
+    """A Discord embed for one card."""
+    embed = discord.Embed(
+        title=card.title or None,
+        description=card.description or None,
+        url=card.url,
+        colour=EMBED_COLOUR,
+    )
+    for item in card.fields:
+        embed.add_field(name=item.name, value=item.value, inline=item.inline)
+    if card.footer:
+        embed.set_footer(text=card.footer)
+    return embed
+
+
+def page_embeds(page: Page) -> list[discord.Embed]:
+    """The embeds of one page (one message)."""
+    return [card_embed(card) for card in page.cards]
+
+
+class PageNavigator(discord.ui.View):
+    """Previous/next buttons and an optional section menu over a fixed list of pages.
+
+    The pages are rendered once, so a reader keeps the snapshot they opened even when
+    the briefings are reloaded meanwhile.
+    """
+
+    def __init__(
+        self,
+        pages: Sequence[Page],
+        *,
+        owner_id: int,
+        language: str,
+        sections: Sequence[tuple[str, str]] = (),
+        timeout: float = NAVIGATION_TIMEOUT,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self.pages = list(pages)
+        self.owner_id = owner_id
+        self.language = language
+        self.index = 0
+        self.message: discord.InteractionMessage | None = None
+        self.previous_page.label = translate("label.previous", language)
+        self.next_page.label = translate("label.next", language)
+        self.jump: discord.ui.Select[PageNavigator] | None = None
+        if sections:
+            self.jump = discord.ui.Select(
+                placeholder=truncate(translate("label.jump", language), 150),
+                options=_section_options(sections, language),
+                row=0,
+                custom_id="pages:jump",
+            )
+            self.jump.callback = self._jump  # type: ignore[method-assign]
+            self.add_item(self.jump)
+        self._sync_controls()
+
+    def _sync_controls(self) -> None:
+        self.previous_page.disabled = self.index == 0
+        self.next_page.disabled = self.index >= len(self.pages) - 1
+        if self.jump is not None:
+            current = self.pages[self.index].section_id or OVERVIEW_OPTION
+            for option in self.jump.options:
+                option.default = option.value == current
+
+    @property
+    def current(self) -> Page:
+        """The page on show."""
+        return self.pages[self.index]
+
+    async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
+        """Only the person who opened the pages may turn them."""
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            translate("error.not_your_pages", interaction.locale.value),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+        return False
+
+    async def _show(self, interaction: discord.Interaction[discord.Client], index: int) -> None:
+        self.index = max(0, min(index, len(self.pages) - 1))
+        self._sync_controls()
+        await interaction.response.edit_message(
+            embeds=page_embeds(self.current), view=self, allowed_mentions=NO_MENTIONS
+        )
+
+    @discord.ui.button(
+        label="Previous",
+        emoji="◀️",
+        style=discord.ButtonStyle.secondary,
+        row=1,
+        custom_id="pages:previous",
+    )
+    async def previous_page(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        button: discord.ui.Button[PageNavigator],
+    ) -> None:
+        """Show the previous page."""
+        await self._show(interaction, self.index - 1)
+
+    @discord.ui.button(
+        label="Next", emoji="▶️", style=discord.ButtonStyle.primary, row=1, custom_id="pages:next"
+    )
+    async def next_page(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        button: discord.ui.Button[PageNavigator],
+    ) -> None:
+        """Show the next page."""
+        await self._show(interaction, self.index + 1)
+
+    async def _jump(self, interaction: discord.Interaction[discord.Client]) -> None:
+        """Jump to the first page of the chosen section (or the overview)."""
+        assert self.jump is not None
+        wanted = self.jump.values[0] if self.jump.values else OVERVIEW_OPTION
+        target = next(
+            (
+                i
+                for i, page in enumerate(self.pages)
+                if (page.section_id or OVERVIEW_OPTION) == wanted
+            ),
+            0,
+        )
+        await self._show(interaction, target)
+
+    async def on_timeout(self) -> None:
+        """Remove the controls once they can no longer be used."""
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(view=None, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.debug("could not remove expired page controls", exc_info=True)
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        error: Exception,
+        item: discord.ui.Item[PageNavigator],
+        /,
+    ) -> None:
+        """Send component errors down the same path as command errors."""
+        await report_error(interaction, error)
+
+
+def _section_options(
+    sections: Sequence[tuple[str, str]], language: str
+) -> list[discord.SelectOption]:
+    options = [
+        discord.SelectOption(label=translate("label.overview", language), value=OVERVIEW_OPTION)
+    ]
+    for number, (section_id, heading) in enumerate(sections, start=1):
+        if len(options) >= SELECT_OPTION_LIMIT:
+            break
+        options.append(
+            discord.SelectOption(
+                label=truncate(f"{number}. {heading}", OPTION_TEXT_LIMIT), value=section_id
+            )
+        )
+    return options
+
+
+async def send_pages(
+    interaction: discord.Interaction[discord.Client],
+    pages: Sequence[Page],
+    *,
+    ephemeral: bool,
+    language: str,
+    sections: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Reply with the first page, and page controls when there is more to see."""
+    first = page_embeds(pages[0])
+    if len(pages) == 1 and not sections:
+        await interaction.response.send_message(
+            embeds=first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
+        return
+    view = PageNavigator(pages, owner_id=interaction.user.id, language=language, sections=sections)
+    await interaction.response.send_message(
+        embeds=first, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+    )
+    view.message = await interaction.original_response()
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    while isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
+        if error.__cause__ is None:
+            break
+        error = error.__cause__
+    return error
+
+
+def error_text(error: BaseException, locale: str) -> str | None:
+    """The friendly message for an error we expect, or None for a bug."""
+    error = _unwrap(error)
+    if isinstance(error, UserFacingError):
+        return error_message(error.key, locale, **error.params)
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return translate("error.guild_only", locale)
+    if isinstance(error, app_commands.MissingPermissions):
+        names = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return translate("error.not_allowed", locale, permission=names)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return translate("error.cooldown", locale, seconds=max(1, round(error.retry_after)))
+    if isinstance(error, app_commands.CheckFailure):
+        return translate("error.not_allowed_generic", locale)
+    return None
+
+
+async def report_error(
+    interaction: discord.Interaction[discord.Client], error: BaseException
+) -> None:
+    """The one error path: a friendly private reply, and a logged traceback for bugs."""
+    locale = interaction.locale.value
+    message = error_text(error, locale)
+    if message is None:
+        command = interaction.command.qualified_name if interaction.command else "component"
+        log.error("unexpected error in %s", command, exc_info=_unwrap(error))
+        message = translate("error.internal", locale)
+    try:
+        await send_error(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error", exc_info=True)
+
+
+async def send_error(interaction: discord.Interaction[discord.Client], message: str) -> None:
+    """Tell the user what went wrong, privately, whether or not we already replied."""
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(
+            message, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )

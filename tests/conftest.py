@@ -1,0 +1,82 @@
+"""Shared fixtures: settings on temporary folders, and a simcord world around the real bot."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import simcord
+import simcord.interactions
+
+from bot.app import BriefBot, create_bot
+from bot.config import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REAL_BRIEFINGS = REPO_ROOT / "briefings"
+SEED_BRIEFING = REAL_BRIEFINGS / "ukraine-ceasefire.yaml"
+
+
+@pytest.fixture
+def briefings_dir(tmp_path: Path) -> Path:
+    """A private copy of the real briefings that a test may edit."""
+    target = tmp_path / "briefings"
+    target.mkdir()
+    shutil.copy(SEED_BRIEFING, target / SEED_BRIEFING.name)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, briefings_dir: Path) -> Settings:
+    """Settings that point at temporary briefings and a temporary SQLite file."""
+    return Settings(
+        briefings_dir=briefings_dir,
+        database_path=tmp_path / "data" / "briefbot.sqlite3",
+        watch=False,
+    )
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings) -> BriefBot:
+    """The real bot, built by the same factory as production."""
+    return create_bot(settings)
+
+
+@pytest_asyncio.fixture
+async def simcord_env(
+    simcord_bot: BriefBot, request: pytest.FixtureRequest
+) -> AsyncIterator[simcord.Env]:
+    """simcord's environment, also closing the bot's database at the end."""
+    marker = request.node.get_closest_marker("simcord")
+    env = simcord.Env(simcord_bot, **(marker.kwargs if marker else {}))
+    await env.start()
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+        await env.bot.repository.close()
+        if env.check_errors:
+            env._raise_errors_since(env._errors_acknowledged)
+
+
+@pytest.fixture
+def interaction_locale(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Set the locale that simulated users' interactions carry (simcord fixes it at en-US)."""
+    original = simcord.interactions.base_payload
+    current = {"locale": "en-US"}
+
+    def patched(*args: object, **kwargs: object) -> tuple[object, dict[str, object]]:
+        record, payload = original(*args, **kwargs)
+        payload["locale"] = current["locale"]
+        if "guild_locale" in payload:
+            payload["guild_locale"] = current["locale"]
+        return record, payload
+
+    monkeypatch.setattr(simcord.interactions, "base_payload", patched)
+
+    def set_locale(locale: str) -> None:
+        current["locale"] = locale
+
+    return set_locale
