@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.digests import DigestService
 from bot.library import Library, load_library
 from bot.loader import LoadResult
 from bot.rendering import NO_MENTIONS, report_error
@@ -22,7 +23,7 @@ from bot.translator import CommandTranslator
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.briefing",)
+EXTENSIONS = ("bot.cogs.briefing", "bot.cogs.digest")
 Clock = Callable[[], dt.datetime]
 
 
@@ -53,6 +54,7 @@ class BriefBot(commands.Bot):
         self.repository = Repository(settings.database_path)
         self.library = Library((), stale_after_days=settings.stale_after_days, loaded_at=clock())
         self.last_load: LoadResult = LoadResult()
+        self.digests = DigestService(self)
         self.tree.on_error = report_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
@@ -63,6 +65,7 @@ class BriefBot(commands.Bot):
             await self.load_extension(extension)
         await self.tree.set_translator(CommandTranslator())
         await self.sync_commands_if_changed()
+        await self.digests.start()
 
     async def load_briefings(self) -> LoadResult:
         """Load every briefing off the event loop and swap the new library in whole."""
@@ -118,6 +121,7 @@ class BriefBot(commands.Bot):
     async def close(self) -> None:
         """Close Discord first, then the database."""
         try:
+            await self.digests.stop()
             await super().close()
         finally:
             await self.repository.close()
