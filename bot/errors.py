@@ -53,3 +53,9 @@ class NotAllowed(UserFacingError):
     """The user lacks the permission a command needs."""
 
     key = "error.not_allowed"
+
+
+class AdminOnly(UserFacingError):
+    """An admin command used by someone who is not a briefbot admin."""
+
+    key = "error.admin_only"
