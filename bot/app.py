@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
@@ -15,21 +17,24 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.digests import DigestService
-from bot.library import Library, load_library
-from bot.loader import LoadResult
-from bot.rendering import NO_MENTIONS, report_error
+from bot.i18n import DEFAULT_LANGUAGE
+from bot.library import Library
+from bot.reload import Catalog, ReloadReport, reload_catalog
+from bot.rendering import NO_MENTIONS, card_embed, report_error
 from bot.repository import Repository
+from bot.status import reload_notice_cards
 from bot.translator import CommandTranslator
+from bot.watcher import ExternalWait, watch_briefings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.briefing", "bot.cogs.digest")
+EXTENSIONS = ("bot.cogs.briefing", "bot.cogs.digest", "bot.cogs.admin")
 Clock = Callable[[], dt.datetime]
 
 
 def utc_now() -> dt.datetime:
-    """The current time, timezone-aware in UTC."""
-    return dt.datetime.now(dt.UTC)
+    """The current time, timezone-aware in UTC (simulated Discord moves it in tests)."""
+    return discord.utils.utcnow()
 
 
 def bot_intents() -> discord.Intents:
@@ -53,40 +58,76 @@ class BriefBot(commands.Bot):
         self.clock = clock
         self.repository = Repository(settings.database_path)
         self.library = Library((), stale_after_days=settings.stale_after_days, loaded_at=clock())
-        self.last_load: LoadResult = LoadResult()
+        self.catalog = Catalog()
+        self.last_reload: ReloadReport | None = None
+        self._reload_lock = asyncio.Lock()
+        self._reported_errors: frozenset[str] = frozenset()
+        self._stop_watching = asyncio.Event()
+        self._watcher: asyncio.Task[None] | None = None
+        # Tests set this to simcord's `env.external_wait` so a watching bot counts as idle.
+        self.external_wait: ExternalWait | None = None
         self.digests = DigestService(self)
         self.tree.on_error = report_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
         """Open the database, load briefings and extensions, and sync commands if they changed."""
         await self.repository.open()
-        await self.load_briefings()
+        await self.reload_briefings()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.tree.set_translator(CommandTranslator())
         await self.sync_commands_if_changed()
         await self.digests.start()
+        if self.settings.watch and self.settings.briefings_dir.is_dir():
+            self._watcher = asyncio.create_task(
+                watch_briefings(
+                    self.settings.briefings_dir,
+                    self.reload_briefings,
+                    stop=self._stop_watching,
+                    external_wait=self.external_wait,
+                ),
+                name="briefing-watcher",
+            )
 
-    async def load_briefings(self) -> LoadResult:
-        """Load every briefing off the event loop and swap the new library in whole."""
-        settings = self.settings
-        library, result = await asyncio.to_thread(
-            load_library,
-            [settings.briefings_dir],
-            stale_after_days=settings.stale_after_days,
-            now=self.clock(),
-        )
-        self.library, self.last_load = library, result
-        await self.repository.record_section_versions(library, self.clock())
-        for problem in result.problems:
+    async def reload_briefings(self, *, force: bool = False) -> ReloadReport:
+        """Reload changed briefing files and swap the new library in whole.
+
+        The file watcher, SIGHUP and `/briefing-admin reload` all come here. Parsing
+        runs in a worker thread so the bot keeps answering; a file that fails keeps
+        serving its last good version, and its problems are reported.
+        """
+        async with self._reload_lock:
+            settings = self.settings
+            catalog, library, report = await asyncio.to_thread(
+                reload_catalog,
+                self.catalog,
+                settings.briefings_dir,
+                stale_after_days=settings.stale_after_days,
+                now=self.clock(),
+                force=force,
+            )
+            self.catalog, self.library, self.last_reload = catalog, library, report
+            await self.repository.record_section_versions(library, self.clock())
+        log.info("%s", report.summary())
+        for problem in report.problems:
             log.warning("%s", problem)
-        log.info(
-            "loaded %d briefing(s) with %d error(s) and %d warning(s)",
-            len(library),
-            len(result.errors),
-            len(result.warnings),
-        )
-        return result
+        await self._report_to_admin_channel(report)
+        return report
+
+    async def _report_to_admin_channel(self, report: ReloadReport) -> None:
+        current = frozenset(str(p) for p in report.errors)
+        new, fixed = current - self._reported_errors, self._reported_errors - current
+        self._reported_errors = current
+        channel_id = self.settings.admin_channel_id
+        if channel_id is None or not (new or fixed):
+            return
+        cards = reload_notice_cards(report, sorted(new), sorted(fixed), DEFAULT_LANGUAGE)
+        channel = self.get_partial_messageable(channel_id)
+        try:
+            for card in cards:
+                await channel.send(embed=card_embed(card), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("could not post the reload report to the admin channel", exc_info=True)
 
     async def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
         """The command tree exactly as `tree.sync` would send it for this scope."""
@@ -121,6 +162,9 @@ class BriefBot(commands.Bot):
     async def close(self) -> None:
         """Close Discord first, then the database."""
         try:
+            self._stop_watching.set()
+            if self._watcher is not None:
+                await asyncio.wait({self._watcher}, timeout=5)
             await self.digests.stop()
             await super().close()
         finally:
@@ -132,10 +176,28 @@ def create_bot(settings: Settings, *, clock: Clock = utc_now) -> BriefBot:
     return BriefBot(settings, clock=clock)
 
 
+async def serve(settings: Settings, token: str) -> None:
+    """Run the bot until SIGTERM or SIGINT; SIGHUP reloads the briefings."""
+    bot = create_bot(settings)
+    loop = asyncio.get_running_loop()
+    background: set[asyncio.Task[object]] = set()
+
+    def spawn(coroutine: Coroutine[Any, Any, object]) -> None:
+        task: asyncio.Task[object] = loop.create_task(coroutine)
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    with contextlib.suppress(NotImplementedError):  # signals are POSIX-only
+        loop.add_signal_handler(signal.SIGHUP, lambda: spawn(bot.reload_briefings()))
+        loop.add_signal_handler(signal.SIGTERM, lambda: spawn(bot.close()))
+    async with bot:
+        await bot.start(token)
+
+
 def run_bot(settings: Settings) -> None:
     """Connect to Discord with the token from the environment and run until stopped."""
     if settings.discord_token is None:
         raise RuntimeError("DISCORD_TOKEN is not set")
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
-    bot = create_bot(settings)
-    bot.run(settings.discord_token.get_secret_value(), log_handler=None)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings, settings.discord_token.get_secret_value()))

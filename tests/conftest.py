@@ -51,6 +51,7 @@ async def simcord_env(
     """simcord's environment, also closing the bot's database at the end."""
     marker = request.node.get_closest_marker("simcord")
     env = simcord.Env(simcord_bot, **(marker.kwargs if marker else {}))
+    simcord_bot.external_wait = env.external_wait
     await env.start()
     try:
         yield env
