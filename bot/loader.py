@@ -165,16 +165,19 @@ class _TreeBuilder:
     and with them "billion laughs" documents, are refused before anything is expanded.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, check_aliases: bool = True) -> None:
         self._scalars = SafeConstructor()
-        self._visited: set[int] = set()
+        # Without a '*' in the text there can be no alias, so nothing needs tracking.
+        self._visited: set[int] | None = set() if check_aliases else None
         self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []  # (first key, repeated key)
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         """The value of `node`; raises `_Refused` for what a briefing may not contain."""
-        if id(node) in self._visited:
-            raise _Refused(node, _ALIAS_MESSAGE, alias=True)
-        self._visited.add(id(node))
+        visited = self._visited
+        if visited is not None:
+            if id(node) in visited:
+                raise _Refused(node, _ALIAS_MESSAGE, alias=True)
+            visited.add(id(node))
         kind = type(node)
         tag = node.tag
         if kind is ScalarNode:
@@ -217,9 +220,10 @@ class _TreeBuilder:
         result: dict[str, Any] = {}
         visited = self._visited
         for key_node, value_node in node.value:
-            if id(key_node) in visited:
-                raise _Refused(key_node, _ALIAS_MESSAGE, alias=True)
-            visited.add(id(key_node))
+            if visited is not None:
+                if id(key_node) in visited:
+                    raise _Refused(key_node, _ALIAS_MESSAGE, alias=True)
+                visited.add(id(key_node))
             if type(key_node) is not ScalarNode:
                 raise _Refused(key_node, "a key must be a field name, not a list or mapping")
             # Keys are field names: `1:` or `yes:` is the name "1" or "yes", not a number.
@@ -425,9 +429,17 @@ class _Collector:
     """Builds problems for one file from node positions."""
 
     def __init__(self, path: Path, root: yaml.Node | None) -> None:
-        self.file = display_path(path)
+        self.path = path
         self.root = root
         self.problems: list[Problem] = []
+        self._file: str | None = None
+
+    @property
+    def file(self) -> str:
+        """The file as problems name it (computed only once there is a problem)."""
+        if self._file is None:
+            self._file = display_path(self.path)
+        return self._file
 
     def add(
         self,
@@ -542,7 +554,7 @@ def _parse_yaml(text: str, collector: _Collector) -> tuple[bool, Any]:
     collector.root = root
     if root is None:
         return True, None
-    builder = _TreeBuilder()
+    builder = _TreeBuilder(check_aliases="*" in text)
     try:
         data = builder.build(root)
     except _Refused as exc:
@@ -630,42 +642,53 @@ def _check_warnings(briefing: Briefing, collector: _Collector, stale_after_days:
     """Warn about stale sources, undated sections and text Discord cannot show whole.
 
     The limits follow where the bot shows each text: the title and each numbered
-    section heading are embed titles (shortened), the summary is an embed description,
-    and every other text is an embed field value (split over several fields).
+    section heading are embed titles (shortened), the summary and each section's
+    question, answer and lead are embed descriptions, and every other text is an embed
+    field value (split over several fields).
     """
 
-    def too_long(loc: list[int | str], text: str | None, limit: int, place: str) -> None:
-        if text is not None and len(text) > limit:
-            collector.warning(
-                loc,
-                f"{len(text):,} characters, over the {limit:,} Discord allows in {place}; "
-                "the bot will have to shorten or split it",
-            )
+    def too_long(loc: list[int | str], length: int, limit: int, place: str) -> None:
+        collector.warning(
+            loc,
+            f"{length:,} characters, over the {limit:,} Discord allows in {place}; "
+            "the bot will have to shorten or split it",
+        )
 
-    too_long(["title"], briefing.title, EMBED_TITLE_LIMIT, "an embed title")
-    intro = (
-        f"**{briefing.subtitle}**\n{briefing.summary}" if briefing.subtitle else briefing.summary
-    )
-    too_long(["summary"], intro, DESCRIPTION_LIMIT, "an embed description")
-    for t_index, takeaway in enumerate(briefing.takeaways):
-        too_long(["takeaways", t_index], takeaway, FIELD_VALUE_LIMIT, "a field value")
-    too_long(["closing"], briefing.closing, FIELD_VALUE_LIMIT, "a field value")
+    def check_items(at: list[int | str], name: str, items: tuple[str, ...]) -> None:
+        # One C-level pass finds whether any item is too long; most never are.
+        if items and max(map(len, items)) > FIELD_VALUE_LIMIT:
+            for index, text in enumerate(items):
+                if len(text) > FIELD_VALUE_LIMIT:
+                    too_long([*at, name, index], len(text), FIELD_VALUE_LIMIT, "a field value")
+
+    if len(briefing.title) > EMBED_TITLE_LIMIT:
+        too_long(["title"], len(briefing.title), EMBED_TITLE_LIMIT, "an embed title")
+    intro = len(briefing.summary) + (len(briefing.subtitle) + 5 if briefing.subtitle else 0)
+    if intro > DESCRIPTION_LIMIT:  # shown as "**subtitle**\nsummary"
+        too_long(["summary"], intro, DESCRIPTION_LIMIT, "an embed description")
+    check_items([], "takeaways", briefing.takeaways)
+    if briefing.closing and len(briefing.closing) > FIELD_VALUE_LIMIT:
+        too_long(["closing"], len(briefing.closing), FIELD_VALUE_LIMIT, "a field value")
     for s_index, section in enumerate(briefing.sections):
         at: list[int | str] = ["sections", s_index]
         if section.published is None:
             collector.warning([*at, "id"], "section has no published date")
-        numbered = f"{s_index + 1}. {section.heading}"
-        too_long([*at, "heading"], numbered, EMBED_TITLE_LIMIT, "a numbered section title")
-        head = "\n".join(t for t in (section.question, section.answer, section.lead) if t)
-        too_long([*at, "question"], head, DESCRIPTION_LIMIT, "an embed description")
-        too_long([*at, "answer"], section.answer, FIELD_VALUE_LIMIT, "a field value")
-        for p_index, point in enumerate(section.points):
-            too_long([*at, "points", p_index], point, FIELD_VALUE_LIMIT, "a field value")
-        too_long([*at, "commentary"], section.commentary, FIELD_VALUE_LIMIT, "a field value")
-        for b_index, paragraph in enumerate(section.body):
-            too_long([*at, "body", b_index], paragraph, FIELD_VALUE_LIMIT, "a field value")
-        for r_index, reaction in enumerate(section.reactions):
-            too_long([*at, "reactions", r_index], reaction, FIELD_VALUE_LIMIT, "a field value")
+        numbered = len(section.heading) + len(str(s_index + 1)) + 2  # shown as "2. heading"
+        if numbered > EMBED_TITLE_LIMIT:
+            too_long([*at, "heading"], numbered, EMBED_TITLE_LIMIT, "a numbered section title")
+        head = [t for t in (section.question, section.answer, section.lead) if t]
+        head_length = sum(map(len, head)) + len(head) - 1  # joined by line breaks
+        if head_length > DESCRIPTION_LIMIT:
+            first = "question" if section.question else "answer"
+            too_long([*at, first], head_length, DESCRIPTION_LIMIT, "an embed description")
+        if len(section.answer) > FIELD_VALUE_LIMIT:
+            too_long([*at, "answer"], len(section.answer), FIELD_VALUE_LIMIT, "a field value")
+        if section.commentary and len(section.commentary) > FIELD_VALUE_LIMIT:
+            length = len(section.commentary)
+            too_long([*at, "commentary"], length, FIELD_VALUE_LIMIT, "a field value")
+        check_items(at, "points", section.points)
+        check_items(at, "body", section.body)
+        check_items(at, "reactions", section.reactions)
         for src_index, source in enumerate(section.sources):
             published = section.source_date(source)
             if published is not None and briefing.is_stale(section, source, stale_after_days):

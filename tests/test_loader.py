@@ -660,6 +660,73 @@ def test_numbered_heading_over_the_title_limit_is_a_warning(tmp_path: Path) -> N
     ]
 
 
+def test_every_long_text_is_checked_against_where_the_bot_shows_it(tmp_path: Path) -> None:
+    long = "x" * 1025
+    path = tmp_path / "harbour.yaml"
+    path.write_text(
+        f"""title: Harbour ferry timetable
+subtitle: {"s" * 95}
+summary: {"m" * 4000}
+updated: 2025-03-01
+sections:
+  - id: overview
+    heading: What changes
+    question: {"q" * 2100}
+    answer: Fewer evening crossings.
+    lead: {"l" * 2100}
+    published: 2025-02-20
+    commentary: {long}
+    body: [short, {long}]
+    reactions: [{long}]
+takeaways: [fine, {long}]
+closing: {long}
+""",
+        encoding="utf-8",
+    )
+    result = load_file(path)
+
+    assert result.briefing is not None
+    assert [(p.line, p.column, p.path, p.message.split(";")[0]) for p in result.problems] == [
+        (
+            3,
+            10,
+            "summary",
+            "4,100 characters, over the 4,096 Discord allows in an embed description",
+        ),
+        (
+            8,
+            15,
+            "sections[0].question",
+            "4,226 characters, over the 4,096 Discord allows in an embed description",
+        ),
+        (
+            12,
+            17,
+            "sections[0].commentary",
+            "1,025 characters, over the 1,024 Discord allows in a field value",
+        ),
+        (
+            13,
+            19,
+            "sections[0].body[1]",
+            "1,025 characters, over the 1,024 Discord allows in a field value",
+        ),
+        (
+            14,
+            17,
+            "sections[0].reactions[0]",
+            "1,025 characters, over the 1,024 Discord allows in a field value",
+        ),
+        (
+            15,
+            19,
+            "takeaways[1]",
+            "1,025 characters, over the 1,024 Discord allows in a field value",
+        ),
+        (16, 10, "closing", "1,025 characters, over the 1,024 Discord allows in a field value"),
+    ]
+
+
 def test_warnings_are_not_reported_for_a_file_with_errors(tmp_path: Path) -> None:
     path = tmp_path / "harbour.yaml"
     path.write_text(VALID.replace("    published: 2025-02-20\n", "    colour: red\n"))
