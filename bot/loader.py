@@ -703,7 +703,22 @@ def _check_warnings(briefing: Briefing, collector: _Collector, stale_after_days:
 
 
 def load_file(path: Path, *, stale_after_days: int = 365) -> FileResult:
-    """Read, parse and validate one briefing file; never raises for bad content."""
+    """Read, parse and validate one briefing file; never raises, whatever the file holds."""
+    try:
+        return _load_file(path, stale_after_days)
+    except Exception as exc:  # a loader bug must cost one file, never the whole load
+        problem = Problem(
+            display_path(path),
+            1,
+            1,
+            Severity.ERROR,
+            "",
+            f"internal error while loading ({type(exc).__name__}: {exc}); please report it",
+        )
+        return FileResult(path, None, (problem,))
+
+
+def _load_file(path: Path, stale_after_days: int) -> FileResult:
     collector = _Collector(path, None)
     text = _read_text(path, collector)
     briefing: Briefing | None = None
@@ -766,25 +781,11 @@ class LoadResult:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
-def _load_guarded(path: Path, stale_after_days: int) -> FileResult:
-    """`load_file`, turning even an unexpected failure into an error for that file alone."""
-    try:
-        return load_file(path, stale_after_days=stale_after_days)
-    except Exception as exc:  # one bad file must never stop the others
-        problem = Problem(
-            display_path(path),
-            1,
-            1,
-            Severity.ERROR,
-            "",
-            f"internal error while loading ({type(exc).__name__}: {exc}); please report it",
-        )
-        return FileResult(path, None, (problem,))
-
-
 def load_files(paths: Iterable[Path], *, stale_after_days: int = 365) -> LoadResult:
     """Load every file, then check ids and aliases across files."""
-    results = {path: _load_guarded(path, stale_after_days) for path in briefing_files(paths)}
+    results = {
+        path: load_file(path, stale_after_days=stale_after_days) for path in briefing_files(paths)
+    }
     return LoadResult(resolve_conflicts(results))
 
 

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -754,18 +755,19 @@ def test_an_unexpected_failure_is_reported_for_that_file_only(
 ) -> None:
     (tmp_path / "a-good.yaml").write_text(VALID, encoding="utf-8")
     (tmp_path / "b-crash.yaml").write_text(VALID, encoding="utf-8")
-    real = loader.load_file
+    real = loader._validate
 
-    def flaky(path: Path, *, stale_after_days: int = 365) -> FileResult:
+    def buggy(path: Path, data: Any, collector: Any) -> Any:
         if path.name == "b-crash.yaml":
             raise RuntimeError("boom")
-        return real(path, stale_after_days=stale_after_days)
+        return real(path, data, collector)
 
-    monkeypatch.setattr(loader, "load_file", flaky)
+    monkeypatch.setattr(loader, "_validate", buggy)
     result = load_files([tmp_path])
 
     assert [b.id for b in result.briefings] == ["a-good"]
     [error] = result.errors
+    assert (error.line, error.column, error.path) == (1, 1, "")
     assert error.message == "internal error while loading (RuntimeError: boom); please report it"
 
 
@@ -865,6 +867,7 @@ PROBLEM_LINE = re.compile(r"^.+:\d+:\d+: (error|warning): .+", re.DOTALL)
 def check_outcome(result: FileResult) -> None:
     assert isinstance(result, FileResult)
     for problem in result.problems:
+        assert not problem.message.startswith("internal error"), problem
         assert isinstance(problem, Problem)
         assert problem.line >= 1
         assert problem.column >= 1
@@ -887,13 +890,75 @@ def load_bytes(data: bytes, name: str = "fuzzed.yaml") -> FileResult:
         os.unlink(path)
 
 
+# Plain scalars and fragments that YAML reads as something other than text, or refuses.
+TRICKY_VALUES = [
+    "2025-13-45",
+    "2025-02-30",
+    "2025-03-14 25:61:00",
+    "2025-03-14T10:00:00Z",
+    "0x",
+    "0o9",
+    "1e999",
+    "-.inf",
+    ".nan",
+    "~",
+    "null",
+    "yes",
+    "off",
+    "[",
+    "{",
+    "]",
+    "&a x",
+    "*a",
+    "*",
+    "!!binary x",
+    "!!int x",
+    "!!float x",
+    "!!bool x",
+    "!!timestamp x",
+    "!!python/none ''",
+    "!custom x",
+    "<<",
+    "|",
+    ">-",
+    "- x",
+    "? x",
+    "'unterminated",
+    '"\\x"',
+    "%TAG",
+    "---",
+    "...",
+    "@",
+    "`",
+    "#",
+    "12:30:45",
+    "1_000",
+    "0b102",
+    "+.5",
+    "0.",
+    "",
+]
+
+
 @st.composite
 def mangled_seed(draw: st.DrawFn) -> bytes:
     lines = list(SEED_LINES)
+    operations = ["delete", "duplicate", "swap", "insert", "indent", "digit", "value"]
     for _ in range(draw(st.integers(1, 6))):
-        operation = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "indent"]))
+        operation = draw(st.sampled_from(operations))
         index = draw(st.integers(0, len(lines) - 1))
-        if operation == "delete" and len(lines) > 1:
+        if operation == "digit":
+            digits = [i for i, ch in enumerate(lines[index]) if ch.isdigit()]
+            if digits:
+                at = draw(st.sampled_from(digits))
+                new = draw(st.sampled_from("0123456789"))
+                lines[index] = lines[index][:at] + new + lines[index][at + 1 :]
+        elif operation == "value":
+            key, colon, _ = lines[index].partition(": ")
+            if colon:
+                value = draw(st.sampled_from(TRICKY_VALUES) | st.text(max_size=10))
+                lines[index] = f"{key}: {value}\n"
+        elif operation == "delete" and len(lines) > 1:
             del lines[index]
         elif operation == "duplicate":
             lines.insert(index, lines[index])
