@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bot.loader import load_file
 from bot.models import Briefing, Section, Source
 from bot.schema import SCHEMA_FILE_NAME, briefing_schema, briefing_schema_text
 
@@ -67,3 +68,37 @@ def test_dates_urls_and_slugs_are_constrained_for_editors() -> None:
     assert source["url"]["type"] == "string"
     assert schema["properties"]["id"]["pattern"] == "^[a-z0-9]+(?:-[a-z0-9]+)*$"
     assert schema["properties"]["sections"]["minItems"] == 1
+
+
+DOCS = ROOT / "docs" / "briefing-format.md"
+
+
+def test_docs_document_every_model_field() -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    for heading, model in [
+        ("### The briefing (top level)", Briefing),
+        ("### A section (each item of `sections`)", Section),
+        ("### A source (each item of `sources`)", Source),
+    ]:
+        table = docs.split(heading, 1)[1].split("\n###", 1)[0]
+        rows = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| `")]
+        assert rows == [f"`{name}`" for name in model.model_fields], heading
+
+
+def test_docs_example_is_a_valid_fictional_briefing(tmp_path: Path) -> None:
+    docs = DOCS.read_text(encoding="utf-8")
+    example = docs.split("## A small example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert example.startswith("# yaml-language-server: $schema=briefing.schema.json\n")
+    path = tmp_path / "harbour-ferry.yaml"
+    path.write_text(example, encoding="utf-8")
+
+    result = load_file(path)
+
+    assert result.problems == ()
+    assert result.briefing is not None
+    section = result.briefing.sections[0]
+    for name in Section.model_fields:
+        assert getattr(section, name), f"the example leaves section.{name} empty"
+    for name in Source.model_fields:
+        if name != "published":  # the example shows a source dated by its section
+            assert getattr(section.sources[0], name), f"the example leaves source.{name} empty"
