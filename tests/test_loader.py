@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import subprocess
@@ -769,6 +770,31 @@ def test_an_unexpected_failure_is_reported_for_that_file_only(
     [error] = result.errors
     assert (error.line, error.column, error.path) == (1, 1, "")
     assert error.message == "internal error while loading (RuntimeError: boom); please report it"
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "harbour.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    assert gc.isenabled()
+
+    assert load_file(path).briefing is not None
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        assert load_file(path).briefing is not None
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def boom(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(loader, "_validate", boom)
+    assert load_file(path).errors[0].message.startswith("internal error")
+    assert gc.isenabled()
 
 
 def test_duplicate_id_and_alias_across_files_are_errors() -> None:
