@@ -130,6 +130,10 @@ def reload_catalog(
         if outcome.briefing is not None:
             briefings.append(outcome.briefing)
     library = Library(briefings, stale_after_days=stale_after_days, loaded_at=now)
+    for briefing in briefings:
+        for section in briefing.sections:
+            # Hash here, in the worker thread, not later on the event loop.
+            _ = section.content_hash
 
     before = previous.served
     after = {b.id: b for b in briefings}

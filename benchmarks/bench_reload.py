@@ -1,0 +1,187 @@
+"""What a reload of many briefings costs, and whether the bot keeps answering meanwhile.
+
+N generated briefings (default 1,000) are written to a temporary folder. The real bot
+object is built with `create_bot` (not connected) and its database opened; then
+`bot.reload_briefings(force=True)` re-reads every file, several times. During each
+reload two tasks run on the event loop:
+
+* a probe that sleeps 10 ms and records how late it wakes: the longest lateness is
+  the longest stall of the event loop (target <= 50 ms);
+* a stream of `/briefing section` requests, one every 10 ms, each doing what the
+  command does in process (look up the topic and section in the served snapshot,
+  lay out the cards, build the embeds); its latency counts from the moment the
+  request was due, so waiting for a stalled loop is included. p50 and p99 are reported.
+
+    python -m benchmarks.bench_reload [--size 1000] [--runs 5] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import random
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.corpus import write_corpus
+from bot.app import BriefBot, create_bot
+from bot.config import Settings
+from bot.presentation import discord_date, section_cards
+from bot.rendering import card_embed
+
+PROBE_INTERVAL = 0.010
+REQUEST_INTERVAL = 0.010
+STALL_TARGET_MS = 50.0
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value below which `fraction` of the values fall (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered)) - 1))
+    return ordered[rank]
+
+
+def handle_section(bot: BriefBot, topic: str, section: str) -> int:
+    """What `/briefing section` does in process; returns the number of embeds."""
+    library = bot.library
+    briefing = library.find_topic(topic)
+    chosen = library.find_section(briefing, section)
+    cards = section_cards(briefing, chosen, library, discord_date)
+    return len([card_embed(card) for card in cards])
+
+
+async def one_reload(bot: BriefBot, rng: random.Random) -> dict[str, Any]:
+    """Reload every file once while probing the loop and serving section requests."""
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    stalls: list[float] = []
+    latencies: list[float] = []
+    targets = [(b.id, s.id) for b in bot.library for s in b.sections]
+
+    async def probe() -> None:
+        while not done.is_set():
+            start = loop.time()
+            await asyncio.sleep(PROBE_INTERVAL)
+            stalls.append(loop.time() - start - PROBE_INTERVAL)
+
+    async def requests() -> None:
+        due = loop.time()
+        while not done.is_set():
+            due += REQUEST_INTERVAL
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            topic, section = rng.choice(targets)
+            handle_section(bot, topic, section)
+            latencies.append(loop.time() - due)
+
+    tasks = [asyncio.create_task(probe()), asyncio.create_task(requests())]
+    await asyncio.sleep(0.05)
+    started = loop.time()
+    report = await bot.reload_briefings(force=True)
+    elapsed = loop.time() - started
+    done.set()
+    await asyncio.gather(*tasks)
+    return {
+        "reload_s": elapsed,
+        "files": report.files_read,
+        "stall_ms": max(stalls) * 1000,
+        "latencies_ms": [value * 1000 for value in latencies],
+    }
+
+
+async def measure(size: int, runs: int, seed: int) -> dict[str, Any]:
+    """Median reload time, worst stall and request latency percentiles over `runs` reloads."""
+    with tempfile.TemporaryDirectory(prefix="briefbot-bench-reload-") as tmp:
+        folder = Path(tmp) / "briefings"
+        write_corpus(folder, size, seed=seed)
+        settings = Settings(
+            briefings_dir=folder, database_path=Path(tmp) / "bench.sqlite3", watch=False
+        )
+        bot = create_bot(settings)
+        await bot.repository.open()
+        try:
+            await bot.reload_briefings()
+            rng = random.Random(seed)
+            results = [await one_reload(bot, rng) for _ in range(runs)]
+        finally:
+            await bot.repository.close()
+    latencies = [value for result in results for value in result["latencies_ms"]]
+    return {
+        "size": size,
+        "files": results[0]["files"],
+        "reload_s": statistics.median(r["reload_s"] for r in results),
+        "stall_ms": statistics.median(r["stall_ms"] for r in results),
+        "worst_stall_ms": max(r["stall_ms"] for r in results),
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "requests": len(latencies),
+    }
+
+
+def rows_for(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The result rows in the suite's shared JSON shape."""
+    size = figures["size"]
+    stall = figures["stall_ms"]
+    return [
+        {
+            "metric": f"reload time, {size} briefings",
+            "value": round(figures["reload_s"], 3),
+            "unit": "s",
+            "target": None,
+            "ratio": None,
+            "meets_target": None,
+        },
+        {
+            "metric": f"longest event-loop stall during a reload of {size}",
+            "value": round(stall, 1),
+            "unit": "ms",
+            "target": STALL_TARGET_MS,
+            "ratio": round(stall / STALL_TARGET_MS, 3),
+            "meets_target": stall <= STALL_TARGET_MS,
+        },
+        {
+            "metric": f"/briefing section p99 during a reload of {size}",
+            "value": round(figures["p99_ms"], 2),
+            "unit": "ms",
+            "target": None,
+            "ratio": None,
+            "meets_target": None,
+        },
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark, print a table, and optionally write the JSON rows."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_reload", description=__doc__)
+    parser.add_argument("--size", type=int, default=1000, help="number of briefings")
+    parser.add_argument("--runs", type=int, default=5, help="reloads measured (median)")
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    parser.add_argument("--json", type=Path, help="write the result rows to this file")
+    args = parser.parse_args(argv)
+    figures = asyncio.run(measure(args.size, args.runs, args.seed))
+    print(f"python {platform.python_version()} on {platform.machine()}, {args.runs} reloads")
+    print(f"briefings: {figures['size']} ({figures['files']} files re-read per reload)")
+    print(f"reload time (median):            {figures['reload_s']:.3f} s")
+    print(
+        f"longest loop stall (median):     {figures['stall_ms']:.1f} ms "
+        f"(worst {figures['worst_stall_ms']:.1f} ms; target <= {STALL_TARGET_MS:.0f} ms)"
+    )
+    print(
+        f"/briefing section during reload: p50 {figures['p50_ms']:.2f} ms, "
+        f"p99 {figures['p99_ms']:.2f} ms over {figures['requests']} requests"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(rows_for(figures), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
