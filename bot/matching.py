@@ -1,17 +1,42 @@
-"""Forgiving name matching for autocomplete and "did you mean" suggestions."""
+"""Forgiving name matching for autocomplete and "did you mean" suggestions.
+
+Names are folded with `normalize` (NFKC, case), so ｕｋｒａｉｎｅ, UKRAINE and ukraine are
+one name. A query ranks names in tiers that never overlap, best first:
+
+* exact (4.0);
+* prefix (3.0-3.5), shorter names first;
+* word prefix (2.5-3.0): the query starts a word inside the name, e.g. `ceasefire`
+  in `ukraine-ceasefire`;
+* substring (2.0-2.5), which is what lets a Japanese title fragment match;
+* fuzzy (at most 1.5): names sharing most of the query's character pairs, which
+  tolerates typos such as `ukrane`. Only consulted when the literal tiers found too few.
+
+Lookups are built for autocomplete, which runs on every keystroke: prefixes come from
+a sorted list (bisect), substrings from one `str.find` scan over all names, typos from
+a character-pair index. No lookup scores every name in Python.
+"""
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING = 4.0, 3.0, 2.5, 2.0
+# Within a tier, the share of the name the query covers adds up to this much.
+TIER_SPREAD = 0.5
 MIN_FUZZY_SCORE = 0.5
+# Substring occurrences examined per lookup; beyond this the query is too common to matter.
+MAX_SUBSTRING_HITS = 5_000
+# Names with the most shared pairs that the fuzzy tier scores, per result wanted.
+FUZZY_SHORTLIST = 8
+_NAME_SEPARATOR = "\n"
+_AFTER_EVERYTHING = "\U0010ffff"
 
 
 def normalize(text: str) -> str:
@@ -26,33 +51,54 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-@dataclass(frozen=True)
-class _Key:
-    entry: int
-    text: str
-    pair_count: int
+def literal_score(wanted: str, name: str) -> float:
+    """How well a folded query matches a folded name literally; 0.0 when it does not."""
+    if wanted == name:
+        return EXACT
+    if not wanted:
+        return 0.0
+    share = TIER_SPREAD * len(wanted) / len(name) if name else 0.0
+    if name.startswith(wanted):
+        return PREFIX + share
+    position = name.find(wanted)
+    while position > 0:
+        if not name[position - 1].isalnum():
+            return WORD_PREFIX + share
+        position = name.find(wanted, position + 1)
+    return SUBSTRING + share if wanted in name else 0.0
 
 
 class FuzzyIndex(Generic[T]):
     """Ranks values by how well any of their names matches a typed query.
 
-    Exact, prefix and substring matches rank first. When those are too few, names
-    sharing most of the query's character pairs fill in, which tolerates typos.
+    Ties rank by insertion order, so the same query always gives the same list.
     """
 
     def __init__(self, entries: Iterable[tuple[T, Sequence[str]]]) -> None:
         self._values: list[T] = []
-        self._keys: list[_Key] = []
-        self._by_bigram: dict[str, list[int]] = defaultdict(list)
+        keys: list[tuple[str, int]] = []
         for value, names in entries:
             entry = len(self._values)
             self._values.append(value)
             for name in dict.fromkeys(normalize(n) for n in names if n.strip()):
-                key_index = len(self._keys)
-                pairs = bigrams(name)
-                self._keys.append(_Key(entry, name, len(pairs)))
-                for pair in pairs:
-                    self._by_bigram[pair].append(key_index)
+                keys.append((name, entry))
+        keys.sort()
+        self._names = [name for name, _ in keys]
+        self._entries = [entry for _, entry in keys]
+        self._lengths = [len(name) for name in self._names]
+        self._pair_counts: list[int] = []
+        self._by_bigram: dict[str, list[int]] = defaultdict(list)
+        starts = []
+        offset = 0
+        for key_index, name in enumerate(self._names):
+            pairs = bigrams(name)
+            self._pair_counts.append(len(pairs))
+            for pair in pairs:
+                self._by_bigram[pair].append(key_index)
+            starts.append(offset)
+            offset += len(name) + len(_NAME_SEPARATOR)
+        self._starts = starts
+        self._blob = _NAME_SEPARATOR.join(self._names)
 
     def __len__(self) -> int:
         return len(self._values)
@@ -64,48 +110,79 @@ class FuzzyIndex(Generic[T]):
     def lookup(self, query: str, limit: int = 25) -> list[T]:
         """The best `limit` values for `query`, best first; an empty query lists the first ones."""
         wanted = normalize(query)
-        if not wanted:
-            return self._values[:limit]
+        if limit <= 0:
+            return []
+        if not wanted or _NAME_SEPARATOR in wanted:
+            return self._values[:limit] if not wanted else []
         best: dict[int, float] = {}
-        for key in self._keys:
-            score = _literal_score(wanted, key.text)
-            if score and score > best.get(key.entry, 0.0):
-                best[key.entry] = score
+        self._add_prefixes(wanted, limit, best)
         if len(best) < limit:
-            for entry, score in self._fuzzy(wanted).items():
-                if entry not in best:
+            self._add_substrings(wanted, best)
+        if len(best) < limit:
+            for entry, score in self._fuzzy(wanted, limit).items():
+                if score > best.get(entry, 0.0):
                     best[entry] = score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        return [self._values[entry] for entry, _ in ranked[:limit]]
+        ranked = heapq.nsmallest(limit, best.items(), key=lambda item: (-item[1], item[0]))
+        return [self._values[entry] for entry, _ in ranked]
 
-    def _fuzzy(self, wanted: str) -> dict[int, float]:
+    def _add_prefixes(self, wanted: str, limit: int, best: dict[int, float]) -> None:
+        """Score names that start with `wanted`; only the shortest few when there are many."""
+        names = self._names
+        low = bisect_left(names, wanted)
+        high = bisect_left(names, wanted + _AFTER_EVERYTHING, low)
+        if high <= low:
+            return
+        candidates: Iterable[tuple[int, int]] = list(
+            zip(self._lengths[low:high], self._entries[low:high], strict=True)
+        )
+        if high - low > 16 * limit:
+            # A shorter name scores higher, so the best entries are among the shortest names.
+            # Several names of one entry may crowd the shortlist; then score them all.
+            shortlist = heapq.nsmallest(4 * limit, candidates)
+            if len({entry for _, entry in shortlist}) >= limit:
+                candidates = shortlist
+        size = len(wanted)
+        for length, entry in candidates:
+            score = EXACT if length == size else PREFIX + TIER_SPREAD * size / length
+            if score > best.get(entry, 0.0):
+                best[entry] = score
+
+    def _add_substrings(self, wanted: str, best: dict[int, float]) -> None:
+        """Score names that contain `wanted` after their first character."""
+        blob, starts, names, entries = self._blob, self._starts, self._names, self._entries
+        size = len(wanted)
+        position = blob.find(wanted)
+        seen = 0
+        while position >= 0 and seen < MAX_SUBSTRING_HITS:
+            seen += 1
+            key_index = bisect_right(starts, position) - 1
+            offset = position - starts[key_index]
+            if offset > 0:
+                name = names[key_index]
+                tier = SUBSTRING if name[offset - 1].isalnum() else WORD_PREFIX
+                score = tier + TIER_SPREAD * size / len(name)
+                entry = entries[key_index]
+                if score > best.get(entry, 0.0):
+                    best[entry] = score
+            position = blob.find(wanted, position + 1)
+
+    def _fuzzy(self, wanted: str, limit: int) -> dict[int, float]:
+        """Entries whose names share most of the query's character pairs (typos)."""
         pairs = bigrams(wanted)
         if not pairs:
             return {}
         shared: Counter[int] = Counter()
         for pair in pairs:
             shared.update(self._by_bigram.get(pair, ()))
+        needed = MIN_FUZZY_SCORE * len(pairs)
         scores: dict[int, float] = {}
-        for key_index, count in shared.items():
-            key = self._keys[key_index]
-            coverage = count / len(pairs)
-            if coverage < MIN_FUZZY_SCORE:
-                continue
+        # Only names sharing the most pairs can rank; a common query shares a few with many.
+        for key_index, count in shared.most_common(FUZZY_SHORTLIST * limit):
+            if count < needed:
+                break
             # Containment ranks first; similarity in length breaks ties.
-            score = coverage + count / (len(pairs) + key.pair_count)
-            if score > scores.get(key.entry, 0.0):
-                scores[key.entry] = score
+            score = count / len(pairs) + count / (len(pairs) + self._pair_counts[key_index])
+            entry = self._entries[key_index]
+            if score > scores.get(entry, 0.0):
+                scores[entry] = score
         return scores
-
-
-def _literal_score(wanted: str, name: str) -> float:
-    if wanted == name:
-        return EXACT
-    if name.startswith(wanted):
-        return PREFIX + len(wanted) / len(name)
-    position = name.find(wanted)
-    if position < 0:
-        return 0.0
-    if not name[position - 1].isalnum():
-        return WORD_PREFIX + len(wanted) / len(name)
-    return SUBSTRING + len(wanted) / len(name)

@@ -1,19 +1,32 @@
 """Full-text search over every section of every briefing.
 
-All section text is folded (NFKC, case) into one string, so a query is a handful of
-`str.find` scans in C. Substring matching needs no word segmentation, which is what
-makes two-character Japanese queries such as 停戦 work.
+Matching is by substring of folded text (NFKC, case), so it needs no word segmentation:
+a two-character Japanese query such as 停戦 matches wherever those two characters
+appear. Every word of a query must appear in a section (AND). A section scores, for
+each word, the weights of the fields that contain it (heading 5, answer 4, question 3,
+points 2, lead 1.5, commentary and body 1 each); ties keep library order.
+
+The index maps every pair of adjacent characters, per field, to the sections that
+contain it, so a two-character query is a few list reads and a longer one only checks
+sections holding its rarest pair. Building the index reads every character of every
+section, which for a large library takes a moment: it is built on the first search
+rather than with the library (so a reload stays cheap), and `warm()` builds it ahead
+of time, safely from a worker thread.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import heapq
+import threading
+import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import add, neg
 
 from bot.matching import normalize
 from bot.models import Briefing, Section
+from bot.textsplit import grapheme_boundaries
 
 FIELD_WEIGHTS: dict[str, float] = {
     "heading": 5.0,
@@ -24,10 +37,12 @@ FIELD_WEIGHTS: dict[str, float] = {
     "commentary": 1.0,
     "body": 1.0,
 }
-MAX_COUNTED_PER_FIELD = 3
-MAX_SCANNED_HITS = 50_000
+FIELDS = tuple(FIELD_WEIGHTS)
+WEIGHTS = tuple(FIELD_WEIGHTS.values())
 EXCERPT_RADIUS = 40
+# Between the texts of one field, and between fields: never typed, never whitespace.
 SEPARATOR = "\x00"
+FIELD_SEPARATOR = "\x01"
 
 
 @dataclass(frozen=True)
@@ -41,15 +56,6 @@ class SearchHit:
     excerpt: str
     match_start: int
     match_end: int
-
-
-@dataclass(frozen=True)
-class _Segment:
-    section: int
-    field: str
-    text: str
-    start: int
-    end: int
 
 
 def section_texts(section: Section) -> Iterable[tuple[str, str]]:
@@ -68,95 +74,206 @@ def section_texts(section: Section) -> Iterable[tuple[str, str]]:
         yield "body", paragraph
 
 
+def fold(text: str) -> str:
+    """Fold like `normalize`, but keep surrounding whitespace so offsets stay comparable."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct folded words of a query, in the order typed."""
+    words = normalize(query).split()
+    return [w for w in dict.fromkeys(words) if w.isprintable()]
+
+
+@dataclass(frozen=True)
+class _Built:
+    sections: tuple[tuple[Briefing, Section], ...]
+    # Per section: its folded fields, by position in FIELDS ("" when absent).
+    fields: tuple[tuple[str, ...], ...]
+    # Per field: character pair -> sections whose field contains it, ascending.
+    pairs: tuple[dict[str, list[int]], ...]
+    # Character -> sections containing it anywhere.
+    characters: dict[str, list[int]]
+
+
 class SearchIndex:
     """An immutable index of section text for substring search."""
 
     def __init__(self, briefings: Iterable[Briefing]) -> None:
-        self._sections: list[tuple[str, str]] = []
-        self._segments: list[_Segment] = []
-        parts: list[str] = []
-        offset = 0
-        for briefing in briefings:
-            for section in briefing.sections:
-                section_index = len(self._sections)
-                self._sections.append((briefing.id, section.id))
-                for field, text in section_texts(section):
-                    folded = normalize(text)
-                    end = offset + len(folded)
-                    self._segments.append(_Segment(section_index, field, text, offset, end))
-                    parts.append(folded)
-                    offset = end + len(SEPARATOR)
-        self._blob = SEPARATOR.join(parts)
-        self._starts = [segment.start for segment in self._segments]
+        self._briefings = tuple(briefings)
+        self._section_count = sum(len(b.sections) for b in self._briefings)
+        self._lock = threading.Lock()
+        self._built: _Built | None = None
 
     def __len__(self) -> int:
-        return len(self._sections)
+        return self._section_count
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built, so a search costs only the query itself."""
+        return self._built is not None
+
+    def warm(self) -> None:
+        """Build the index now if it is not built yet; safe to call from any thread."""
+        self._index()
+
+    def _index(self) -> _Built:
+        built = self._built
+        if built is not None:
+            return built
+        with self._lock:
+            if self._built is None:
+                self._built = _build(self._briefings)
+            return self._built
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Sections containing every word of `query`, best first."""
-        terms = [term for term in dict.fromkeys(normalize(query).split()) if SEPARATOR not in term]
-        if not terms:
+        terms = query_terms(query)
+        if not terms or limit <= 0:
             return []
+        index = self._index()
         scores: dict[int, float] | None = None
-        first_match: dict[int, tuple[float, int]] = {}
         for term in terms:
-            term_scores: dict[int, float] = defaultdict(float)
-            for segment_index, count in self._term_counts(term).items():
-                segment = self._segments[segment_index]
-                weight = FIELD_WEIGHTS[segment.field]
-                term_scores[segment.section] += weight * min(count, MAX_COUNTED_PER_FIELD)
-                best = first_match.get(segment.section)
-                if term == terms[0] and (best is None or weight > best[0]):
-                    first_match[segment.section] = (weight, segment_index)
+            term_scores = _score(index, term)
             if scores is None:
-                scores = dict(term_scores)
+                scores = term_scores
             else:
                 scores = {s: v + term_scores[s] for s, v in scores.items() if s in term_scores}
             if not scores:
                 return []
         assert scores is not None
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [
-            self._hit(section, score, terms[0], first_match[section][1])
-            for section, score in ranked
-        ]
+        ranked = heapq.nsmallest(limit, zip(map(neg, scores.values()), scores, strict=True))
+        return [_hit(index, section, -score, terms[0]) for score, section in ranked]
 
-    def _term_counts(self, term: str) -> dict[int, int]:
-        blob = self._blob
-        counts: dict[int, int] = defaultdict(int)
-        if blob.count(term) <= MAX_SCANNED_HITS:
-            position = blob.find(term)
-            while position >= 0:
-                counts[bisect_right(self._starts, position) - 1] += 1
-                position = blob.find(term, position + len(term))
-        else:
-            for index, segment in enumerate(self._segments):
-                found = blob.count(term, segment.start, segment.end)
-                if found:
-                    counts[index] = found
-        return counts
 
-    def _hit(self, section: int, score: float, term: str, segment_index: int) -> SearchHit:
-        briefing_id, section_id = self._sections[section]
-        segment = self._segments[segment_index]
-        excerpt, start, end = make_excerpt(segment.text, term)
-        return SearchHit(briefing_id, section_id, score, segment.field, excerpt, start, end)
+def _build(briefings: Sequence[Briefing]) -> _Built:
+    sections: list[tuple[Briefing, Section]] = []
+    fields: list[tuple[str, ...]] = []
+    pairs: tuple[defaultdict[str, list[int]], ...] = tuple(defaultdict(list) for _ in FIELDS)
+    characters: defaultdict[str, list[int]] = defaultdict(list)
+    for briefing in briefings:
+        for section in briefing.sections:
+            grouped: dict[str, list[str]] = {}
+            for field, text in section_texts(section):
+                grouped.setdefault(field, []).append(text)
+            raw = FIELD_SEPARATOR.join(SEPARATOR.join(grouped.get(field, ())) for field in FIELDS)
+            parts = tuple(fold(raw).split(FIELD_SEPARATOR))
+            if len(parts) != len(FIELDS):  # folding keeps U+0001 as it is; be safe anyway
+                parts = tuple(fold(SEPARATOR.join(grouped.get(field, ()))) for field in FIELDS)
+            number = len(sections)
+            sections.append((briefing, section))
+            fields.append(parts)
+            for part, postings in zip(parts, pairs, strict=True):
+                for pair in set(map(add, part, part[1:])):
+                    postings[pair].append(number)
+            for character in set("".join(parts)):
+                characters[character].append(number)
+    return _Built(
+        tuple(sections),
+        tuple(fields),
+        tuple(dict(postings) for postings in pairs),
+        dict(characters),
+    )
+
+
+_NO_SECTIONS: list[int] = []
+
+
+def _score(index: _Built, term: str) -> dict[int, float]:
+    """The score of `term` in every section that contains it: the weights of its fields."""
+    scores: dict[int, float] = {}
+    get = scores.get
+    for position, weight in enumerate(WEIGHTS):
+        for section in _field_matches(index, position, term):
+            scores[section] = get(section, 0.0) + weight
+    return scores
+
+
+def _field_matches(index: _Built, position: int, term: str) -> Iterable[int]:
+    """Sections whose field at `position` contains `term`."""
+    if len(term) == 1:
+        candidates = index.characters.get(term, _NO_SECTIONS)
+        fields = index.fields
+        return [s for s in candidates if term in fields[s][position]]
+    postings = index.pairs[position]
+    if len(term) == 2:  # a pair's postings are exact
+        return postings.get(term, _NO_SECTIONS)
+    shortest: list[int] | None = None
+    for i in range(len(term) - 1):
+        found = postings.get(term[i : i + 2])
+        if found is None:
+            return _NO_SECTIONS
+        if shortest is None or len(found) < len(shortest):
+            shortest = found
+    assert shortest is not None
+    fields = index.fields
+    return [s for s in shortest if term in fields[s][position]]
+
+
+def _hit(index: _Built, number: int, score: float, term: str) -> SearchHit:
+    briefing, section = index.sections[number]
+    best: tuple[float, str, str] | None = None
+    for field, text in section_texts(section):
+        weight = FIELD_WEIGHTS[field]
+        if (best is None or weight > best[0]) and term in fold(text):
+            best = (weight, field, text)
+    if best is None:  # the term spans a field boundary; show the answer
+        best = (0.0, "answer", section.answer)
+    _, field, text = best
+    excerpt, start, end = make_excerpt(text, term)
+    return SearchHit(briefing.id, section.id, score, field, excerpt, start, end)
+
+
+def _locate(text: str, term: str) -> tuple[int, int] | None:
+    """Where folded `term` occurs in `text`, as offsets into the original text."""
+    folded = fold(text)
+    position = folded.find(term)
+    if position < 0:
+        return None
+    if len(folded) == len(text):
+        return position, position + len(term)
+    # Folding changed the length (ß -> ss, ㍻ -> 平成): map offsets character by character.
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        origin.extend([index] * len(fold(char)))
+    origin.append(len(text))
+    position = "".join(fold(char) for char in text).find(term)
+    if position < 0:
+        return None
+    return origin[position], origin[position + len(term) - 1] + 1
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) to the nearest grapheme cluster boundaries."""
+    low, high = max(0, start - 16), min(len(text), end + 16)
+    # Flags pair up regional indicators from the start of their run: begin before it.
+    while low > 0 and "\U0001f1e6" <= text[low - 1] <= "\U0001f1ff":
+        low -= 1
+    cuts = [low + offset for offset in grapheme_boundaries(text[low:high])]
+    inner = [c for c in cuts if (c > low or low == 0) and (c < high or high == len(text))]
+    before = [c for c in inner if c <= start]
+    after = [c for c in inner if c >= end]
+    return (before[-1] if before else low), (after[0] if after else high)
 
 
 def make_excerpt(text: str, term: str, radius: int = EXCERPT_RADIUS) -> tuple[str, int, int]:
-    """A short window of `text` around `term`, and where the match sits in that window."""
-    folded = normalize(text)
-    position = folded.find(term)
-    if position < 0 or len(folded) != len(text):
-        # Folding changed the length, so offsets do not carry over: search the original.
-        position = text.casefold().find(term)
-    if position < 0:
-        snippet = text[: radius * 2]
-        return (snippet + "…" if len(text) > len(snippet) else snippet), 0, 0
-    start = max(0, position - radius)
-    end = min(len(text), position + len(term) + radius)
+    """A short one-line window of `text` around `term`, and where the match sits in it.
+
+    The window never cuts through a grapheme cluster; when `term` is not found the
+    excerpt is the start of the text and the match is empty (0, 0).
+    """
+    found = _locate(text, term)
+    if found is None:
+        _, end = _snap(text, 0, min(len(text), radius * 2))
+        snippet = " ".join(text[:end].split())
+        return (snippet + "…" if end < len(text) else snippet), 0, 0
+    match_start, match_end = _snap(text, *found)
+    start, end = _snap(text, max(0, match_start - radius), min(len(text), match_end + radius))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    excerpt = prefix + text[start:end] + suffix
-    match_start = len(prefix) + position - start
-    return excerpt, match_start, match_start + len(term)
+    window = text[start:end]
+    # Line breaks become spaces (one for one, so the offsets still hold).
+    window = "".join(" " if char in "\r\n\t\v\f\u2028\u2029\x85" else char for char in window)
+    excerpt = prefix + window + suffix
+    offset = len(prefix) - start
+    return excerpt, match_start + offset, match_end + offset
