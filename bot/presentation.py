@@ -108,6 +108,12 @@ class _CardWriter:
     cards: list[Card] = field(default_factory=list)
     _description: str = ""
     _fields: list[Field] = field(default_factory=list)
+    # A title too long for an embed is shown in full at the top of the first description.
+    _lead: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.title) > TITLE_LIMIT:
+            self._lead = f"**{self.title}**"
 
     def _size(self) -> int:
         fields = sum(len(f.name) + len(f.value) for f in self._fields)
@@ -119,6 +125,9 @@ class _CardWriter:
         return truncate(translate("label.continued", self.language, title=self.title), TITLE_LIMIT)
 
     def flush(self) -> None:
+        """Close the current card (always producing at least one card)."""
+        if self._lead:
+            self.describe("")
         if self._description or self._fields or not self.cards:
             url = self.url if not self.cards else None
             self.cards.append(Card(self._title(), self._description, tuple(self._fields), url=url))
@@ -126,11 +135,14 @@ class _CardWriter:
 
     def describe(self, text: str) -> None:
         """Start a card with this description, continuing on further cards when long."""
+        if self._lead:
+            text, self._lead = (f"{self._lead}\n{text}" if text else self._lead), ""
         if not text:
             return
         if self._description or self._fields:
             self.flush()
-        for index, piece in enumerate(split_text(text, DESCRIPTION_LIMIT)):
+        pieces = [piece for piece in split_text(text, DESCRIPTION_LIMIT) if not piece.isspace()]
+        for index, piece in enumerate(pieces):
             if index:
                 self.flush()
             self._description = piece
@@ -139,10 +151,13 @@ class _CardWriter:
         """Add a field, split across several (and several cards) when the value is long."""
         if not value:
             return
+        if self._lead:
+            self.describe("")
         shown_name = truncate(name, FIELD_NAME_LIMIT)
         if shown_name != name:
             value = f"**{name}**\n{value}"
-        pieces = split_text(value, FIELD_VALUE_LIMIT)
+        # Discord rejects blank field values; a blank piece only ever holds whitespace.
+        pieces = [piece for piece in split_text(value, FIELD_VALUE_LIMIT) if not piece.isspace()]
         for index, piece in enumerate(pieces):
             label = (
                 shown_name
@@ -158,6 +173,7 @@ class _CardWriter:
             self._fields.append(new)
 
     def finish(self) -> list[Card]:
+        """Close the last card and return every card written."""
         self.flush()
         return self.cards
 
@@ -230,11 +246,12 @@ def sources_cards(
     writer = _CardWriter(translate("label.sources_of", lang, title=briefing.title), lang)
     any_source = False
     for section in sections:
-        lines = [source_line(briefing, section, s, library, date) for s in section.sources]
+        lines = []
         for source in section.sources:
+            line = source_line(briefing, section, source, library, date)
             if source.description:
-                index = section.sources.index(source)
-                lines[index] += f"\n  {escape_markdown(source.description)}"
+                line += f"\n  {escape_markdown(source.description)}"
+            lines.append(line)
         if lines:
             any_source = True
             number = briefing.sections.index(section) + 1
@@ -303,8 +320,13 @@ def number_pages(pages: Sequence[Page], language: str) -> list[Page]:
         label = translate("label.page", language, page=index, pages=len(pages))
         last = page.cards[-1]
         footer = f"{last.footer} · {label}" if last.footer else label
-        cards = (*page.cards[:-1], replace(last, footer=truncate(footer, FOOTER_LIMIT)))
-        numbered.append(replace(page, cards=cards))
+        room = MESSAGE_EMBED_TOTAL_LIMIT - sum(card.size for card in page.cards) + len(last.footer)
+        limit = min(FOOTER_LIMIT, room)
+        if limit >= 2:  # cards keep FOOTER_RESERVE free, so there is always room
+            footer = truncate(footer, limit)
+            cards = (*page.cards[:-1], replace(last, footer=footer))
+            page = replace(page, cards=cards)
+        numbered.append(page)
     return numbered
 
 
