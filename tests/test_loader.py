@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import gc
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -905,6 +907,7 @@ def check_outcome(result: FileResult) -> None:
 
 
 _SCRATCH = Path(tempfile.mkdtemp(prefix="briefbot-fuzz-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 
 def load_bytes(data: bytes, name: str = "fuzzed.yaml") -> FileResult:
