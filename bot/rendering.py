@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.i18n import error_message, translate
-from bot.presentation import Card, Page
+from bot.presentation import Card, Page, escape_markdown
 from bot.textsplit import truncate
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-NAVIGATION_TIMEOUT = 15 * 60
+# Interaction tokens live 15 minutes; the controls are removed with the last one's token.
+NAVIGATION_TIMEOUT = 14 * 60
 SELECT_OPTION_LIMIT = 25
 # Not a slug, so it can never collide with a section id.
 OVERVIEW_OPTION = "#overview"
 OPTION_TEXT_LIMIT = 100
+CONTENT_LIMIT = 2000
+# How much of a value the user typed is echoed back in an error message.
+ECHO_LIMIT = 100
 EMBED_COLOUR = discord.Colour.from_rgb(0x3B, 0x82, 0xF6)
 
 
@@ -48,7 +53,8 @@ class PageNavigator(discord.ui.View):
     """Previous/next buttons and an optional section menu over a fixed list of pages.
 
     The pages are rendered once, so a reader keeps the snapshot they opened even when
-    the briefings are reloaded meanwhile.
+    the briefings are reloaded meanwhile. The menu lists the overview and up to 24
+    sections around the one on show, so a briefing of any length can be jumped through.
     """
 
     def __init__(
@@ -64,15 +70,17 @@ class PageNavigator(discord.ui.View):
         self.pages = list(pages)
         self.owner_id = owner_id
         self.language = language
+        self.sections = list(sections)
         self.index = 0
-        self.message: discord.InteractionMessage | None = None
+        # The latest interaction on these pages: its token edits the message on timeout.
+        self.interaction: discord.Interaction[discord.Client] | None = None
         self.previous_page.label = translate("label.previous", language)
         self.next_page.label = translate("label.next", language)
         self.jump: discord.ui.Select[PageNavigator] | None = None
         if sections:
             self.jump = discord.ui.Select(
                 placeholder=truncate(translate("label.jump", language), 150),
-                options=_section_options(sections, language),
+                options=[],
                 row=0,
                 custom_id="pages:jump",
             )
@@ -84,9 +92,8 @@ class PageNavigator(discord.ui.View):
         self.previous_page.disabled = self.index == 0
         self.next_page.disabled = self.index >= len(self.pages) - 1
         if self.jump is not None:
-            current = self.pages[self.index].section_id or OVERVIEW_OPTION
-            for option in self.jump.options:
-                option.default = option.value == current
+            current = self.pages[self.index].section_id
+            self.jump.options = section_options(self.sections, current, self.language)
 
     @property
     def current(self) -> Page:
@@ -94,7 +101,7 @@ class PageNavigator(discord.ui.View):
         return self.pages[self.index]
 
     async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
-        """Only the person who opened the pages may turn them."""
+        """Only the person who opened the pages may turn them; others are told so privately."""
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
@@ -107,6 +114,7 @@ class PageNavigator(discord.ui.View):
     async def _show(self, interaction: discord.Interaction[discord.Client], index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
         self._sync_controls()
+        self.interaction = interaction
         await interaction.response.edit_message(
             embeds=page_embeds(self.current), view=self, allowed_mentions=NO_MENTIONS
         )
@@ -147,16 +155,16 @@ class PageNavigator(discord.ui.View):
                 for i, page in enumerate(self.pages)
                 if (page.section_id or OVERVIEW_OPTION) == wanted
             ),
-            0,
+            self.index,
         )
         await self._show(interaction, target)
 
     async def on_timeout(self) -> None:
         """Remove the controls once they can no longer be used."""
-        if self.message is None:
+        if self.interaction is None:
             return
         try:
-            await self.message.edit(view=None, allowed_mentions=NO_MENTIONS)
+            await self.interaction.edit_original_response(view=None, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.debug("could not remove expired page controls", exc_info=True)
 
@@ -171,18 +179,26 @@ class PageNavigator(discord.ui.View):
         await report_error(interaction, error)
 
 
-def _section_options(
-    sections: Sequence[tuple[str, str]], language: str
+def section_options(
+    sections: Sequence[tuple[str, str]], current: str | None, language: str
 ) -> list[discord.SelectOption]:
+    """The jump menu: the overview, then up to 24 numbered sections around `current`."""
+    room = SELECT_OPTION_LIMIT - 1
+    position = next((i for i, (sid, _) in enumerate(sections) if sid == current), 0)
+    first = max(0, min(position - room // 2, len(sections) - room))
     options = [
-        discord.SelectOption(label=translate("label.overview", language), value=OVERVIEW_OPTION)
+        discord.SelectOption(
+            label=translate("label.overview", language),
+            value=OVERVIEW_OPTION,
+            default=current is None,
+        )
     ]
-    for number, (section_id, heading) in enumerate(sections, start=1):
-        if len(options) >= SELECT_OPTION_LIMIT:
-            break
+    for number, (section_id, heading) in enumerate(sections[first : first + room], start=first + 1):
         options.append(
             discord.SelectOption(
-                label=truncate(f"{number}. {heading}", OPTION_TEXT_LIMIT), value=section_id
+                label=truncate(f"{number}. {heading}", OPTION_TEXT_LIMIT),
+                value=section_id,
+                default=section_id == current,
             )
         )
     return options
@@ -196,18 +212,35 @@ async def send_pages(
     language: str,
     sections: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """Reply with the first page, and page controls when there is more to see."""
+    """Reply with the first page, and page controls when there is more to see.
+
+    Works after `defer()` too: the reply then completes the deferred response.
+    """
     first = page_embeds(pages[0])
-    if len(pages) == 1 and not sections:
+    view: PageNavigator | None = None
+    if len(pages) > 1 or sections:
+        view = PageNavigator(
+            pages, owner_id=interaction.user.id, language=language, sections=sections
+        )
+        view.interaction = interaction
+    if interaction.response.is_done():
+        if view is None:
+            await interaction.followup.send(
+                embeds=first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await interaction.followup.send(
+                embeds=first, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            )
+        return
+    if view is None:
         await interaction.response.send_message(
             embeds=first, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
         )
-        return
-    view = PageNavigator(pages, owner_id=interaction.user.id, language=language, sections=sections)
-    await interaction.response.send_message(
-        embeds=first, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
-    )
-    view.message = await interaction.original_response()
+    else:
+        await interaction.response.send_message(
+            embeds=first, view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -218,11 +251,23 @@ def _unwrap(error: BaseException) -> BaseException:
     return error
 
 
+def _shown(value: Any) -> Any:
+    """A user-typed value made safe to echo: shortened, markdown shown literally."""
+    if isinstance(value, str):
+        return escape_markdown(truncate(" ".join(value.split()), ECHO_LIMIT))
+    return value
+
+
 def error_text(error: BaseException, locale: str) -> str | None:
     """The friendly message for an error we expect, or None for a bug."""
     error = _unwrap(error)
     if isinstance(error, UserFacingError):
-        return error_message(error.key, locale, **error.params)
+        # By convention `value` is what the user typed; everything else comes from us.
+        params = {
+            name: _shown(value) if name == "value" else value
+            for name, value in error.params.items()
+        }
+        return error_message(error.key, locale, **params)
     if isinstance(error, app_commands.NoPrivateMessage):
         return translate("error.guild_only", locale)
     if isinstance(error, app_commands.MissingPermissions):
@@ -245,6 +290,8 @@ async def report_error(
         command = interaction.command.qualified_name if interaction.command else "component"
         log.error("unexpected error in %s", command, exc_info=_unwrap(error))
         message = translate("error.internal", locale)
+    if interaction.type is discord.InteractionType.autocomplete:
+        return  # an autocomplete cannot carry a message; the choices simply stay empty
     try:
         await send_error(interaction, message)
     except discord.HTTPException:
@@ -253,6 +300,7 @@ async def report_error(
 
 async def send_error(interaction: discord.Interaction[discord.Client], message: str) -> None:
     """Tell the user what went wrong, privately, whether or not we already replied."""
+    message = truncate(message, CONTENT_LIMIT)
     if interaction.response.is_done():
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
     else:

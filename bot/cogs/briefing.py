@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -9,6 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n import language_of
+from bot.library import Library
+from bot.matching import normalize
+from bot.models import Briefing
 from bot.presentation import (
     briefing_list_cards,
     briefing_pages,
@@ -25,14 +30,60 @@ from bot.textsplit import truncate
 if TYPE_CHECKING:
     from bot.app import BriefBot
 
+log = logging.getLogger(__name__)
+
 CHOICE_LIMIT = 25
 CHOICE_TEXT_LIMIT = 100
 SEARCH_RESULTS = 10
+PRIVATE = "Show the answer only to you"
+TOPIC = "The briefing's id, title or alias"
 Interaction = discord.Interaction[discord.Client]
 
 
 def _locale(interaction: Interaction) -> str:
     return language_of(interaction.locale.value)
+
+
+def resolve_topic(library: Library, name: str) -> Briefing:
+    """The briefing named by id, alias or exact title; raises `TopicNotFound` with suggestions."""
+    briefing = library.get(name)
+    if briefing is None and name.strip():
+        wanted = normalize(name)
+        candidates = library.complete_topics(name, CHOICE_LIMIT)
+        briefing = next((b for b in candidates if normalize(b.title) == wanted), None)
+    return briefing if briefing is not None else library.find_topic(name)
+
+
+def topic_choices_for(library: Library, typed: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for a topic: "title · id", at most 25, each within 100 characters."""
+    choices = []
+    for briefing in library.complete_topics(typed, CHOICE_LIMIT):
+        room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
+        name = f"{truncate(briefing.title, room)} · {briefing.id}"
+        choices.append(app_commands.Choice(name=name, value=briefing.id))
+    return choices
+
+
+def section_choices_for(
+    library: Library, topic: str | None, typed: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for a section of the topic typed so far (best guess if inexact)."""
+    if not topic or not topic.strip():
+        return []
+    briefing = library.get(topic)
+    if briefing is None:
+        best = library.complete_topics(topic, 1)
+        if not best:
+            return []
+        briefing = best[0]
+    numbers = {section.id: n for n, section in enumerate(briefing.sections, start=1)}
+    return [
+        app_commands.Choice(
+            name=truncate(f"{numbers[section.id]}. {section.heading}", CHOICE_TEXT_LIMIT),
+            value=section.id,
+        )
+        for section in library.complete_sections(briefing, typed, CHOICE_LIMIT)
+    ]
 
 
 class BriefingCog(
@@ -50,33 +101,27 @@ class BriefingCog(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Topics matching what the user has typed so far, typos forgiven."""
-        choices = []
-        for briefing in self.bot.library.complete_topics(current, CHOICE_LIMIT):
-            room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
-            name = f"{truncate(briefing.title, room)} · {briefing.id}"
-            choices.append(app_commands.Choice(name=name, value=briefing.id))
-        return choices
+        try:
+            return topic_choices_for(self.bot.library, current)
+        except Exception:
+            log.exception("topic autocomplete failed for %r", current)
+            return []
 
     async def section_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Sections of the topic already chosen in this command."""
-        library = self.bot.library
         topic = getattr(interaction.namespace, "topic", None)
-        briefing = library.get(topic) if isinstance(topic, str) else None
-        if briefing is None:
-            return []
-        numbers = {section.id: n for n, section in enumerate(briefing.sections, start=1)}
-        return [
-            app_commands.Choice(
-                name=truncate(f"{numbers[section.id]}. {section.heading}", CHOICE_TEXT_LIMIT),
-                value=section.id,
+        try:
+            return section_choices_for(
+                self.bot.library, topic if isinstance(topic, str) else None, current
             )
-            for section in library.complete_sections(briefing, current, CHOICE_LIMIT)
-        ]
+        except Exception:
+            log.exception("section autocomplete failed for %r / %r", topic, current)
+            return []
 
     @app_commands.command(name="list")
-    @app_commands.describe(private="Show the answer only to you")
+    @app_commands.describe(private=PRIVATE)
     async def list_briefings(self, interaction: Interaction, private: bool = False) -> None:
         """List every briefing with its update date and number of sections."""
         language = _locale(interaction)
@@ -89,14 +134,12 @@ class BriefingCog(
         )
 
     @app_commands.command(name="show")
-    @app_commands.describe(
-        topic="The briefing's id, title or alias", private="Show the answer only to you"
-    )
+    @app_commands.describe(topic=TOPIC, private=PRIVATE)
     @app_commands.autocomplete(topic=topic_choices)
     async def show(self, interaction: Interaction, topic: str, private: bool = False) -> None:
         """Show a briefing's overview, with buttons to read every section."""
         library = self.bot.library
-        briefing = library.find_topic(topic)
+        briefing = resolve_topic(library, topic)
         pages = briefing_pages(briefing, library, discord_date)
         sections = [(section.id, section.heading) for section in briefing.sections]
         await send_pages(
@@ -105,9 +148,9 @@ class BriefingCog(
 
     @app_commands.command(name="section")
     @app_commands.describe(
-        topic="The briefing's id, title or alias",
+        topic=TOPIC,
         section="The section's id, heading or number",
-        private="Show the answer only to you",
+        private=PRIVATE,
     )
     @app_commands.autocomplete(topic=topic_choices, section=section_choices)
     async def section(
@@ -115,7 +158,7 @@ class BriefingCog(
     ) -> None:
         """Show one section: its answer, key points, sources and commentary."""
         library = self.bot.library
-        briefing = library.find_topic(topic)
+        briefing = resolve_topic(library, topic)
         chosen = library.find_section(briefing, section)
         cards = section_cards(briefing, chosen, library, discord_date)
         pages = number_pages(paginate(cards, chosen.id), briefing.language)
@@ -123,9 +166,9 @@ class BriefingCog(
 
     @app_commands.command(name="sources")
     @app_commands.describe(
-        topic="The briefing's id, title or alias",
+        topic=TOPIC,
         section="Only this section's sources",
-        private="Show the answer only to you",
+        private=PRIVATE,
     )
     @app_commands.autocomplete(topic=topic_choices, section=section_choices)
     async def sources(
@@ -137,16 +180,14 @@ class BriefingCog(
     ) -> None:
         """List every source of a briefing or one section, with dates and stale marks."""
         library = self.bot.library
-        briefing = library.find_topic(topic)
+        briefing = resolve_topic(library, topic)
         sections = [library.find_section(briefing, section)] if section else list(briefing.sections)
         cards = sources_cards(briefing, sections, library, discord_date)
         pages = number_pages(paginate(cards), briefing.language)
         await send_pages(interaction, pages, ephemeral=private, language=_locale(interaction))
 
     @app_commands.command(name="search")
-    @app_commands.describe(
-        query="Words to look for, in any language", private="Show the answer only to you"
-    )
+    @app_commands.describe(query="Words to look for, in any language", private=PRIVATE)
     async def search(
         self,
         interaction: Interaction,
@@ -156,7 +197,8 @@ class BriefingCog(
         """Search the headings, answers, points and bodies of every briefing."""
         language = _locale(interaction)
         library = self.bot.library
-        hits = library.search(query, SEARCH_RESULTS)
+        # The first search after a reload builds the index; keep the event loop free.
+        hits = await asyncio.to_thread(library.search, query, SEARCH_RESULTS)
         cards = search_cards(library, query, hits, language)
         await send_pages(
             interaction,
