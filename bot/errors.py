@@ -59,3 +59,21 @@ class AdminOnly(UserFacingError):
     """An admin command used by someone who is not a briefbot admin."""
 
     key = "error.admin_only"
+
+
+class NotSubscribed(UserFacingError):
+    """A digest command about a channel that has no subscription."""
+
+    key = "error.not_subscribed"
+
+
+class ChannelNotInGuild(UserFacingError):
+    """A digest command naming a channel that is not a text channel of this server."""
+
+    key = "error.channel_not_in_guild"
+
+
+class BotMissingPermission(UserFacingError):
+    """The bot lacks a permission it needs to post digests in a channel."""
+
+    key = "error.bot_missing_permission"
