@@ -6,12 +6,13 @@ appear. Every word of a query must appear in a section (AND). A section scores, 
 each word, the weights of the fields that contain it (heading 5, answer 4, question 3,
 points 2, lead 1.5, commentary and body 1 each); ties keep library order.
 
-The index maps every pair of adjacent characters, per field, to the sections that
-contain it, so a two-character query is a few list reads and a longer one only checks
-sections holding its rarest pair. Building the index reads every character of every
-section, which for a large library takes a moment: it is built on the first search
-rather than with the library (so a reload stays cheap), and `warm()` builds it ahead
-of time, safely from a worker thread.
+The index keeps each section's folded fields and the set of characters it uses. A
+query picks the sections that use every character of every word (one quick pass),
+checks their short fields (heading, answer, question, lead), and reads the long ones
+(points, commentary, body: most of the text) only for sections that could still make
+the top results. Building it is one folding pass over the text, with no postings, so
+it is cheap; it is still built on the first search rather than with the library, and
+`warm()` builds it ahead of time, safely from any thread.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from __future__ import annotations
 import heapq
 import threading
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import add, neg
+from itertools import chain, compress, repeat
+from operator import contains, neg
 
 from bot.matching import normalize
 from bot.models import Briefing, Section
@@ -38,11 +39,17 @@ FIELD_WEIGHTS: dict[str, float] = {
     "body": 1.0,
 }
 FIELDS = tuple(FIELD_WEIGHTS)
-WEIGHTS = tuple(FIELD_WEIGHTS.values())
+# Short fields are checked for every candidate section, long ones only when they matter.
+SHORT = ("heading", "answer", "question", "lead")
+LONG = ("points", "commentary", "body")
+SHORT_WEIGHTS = tuple(FIELD_WEIGHTS[field] for field in SHORT)
+LONG_WEIGHTS = tuple(FIELD_WEIGHTS[field] for field in LONG)
+LONG_TOTAL = sum(LONG_WEIGHTS)
 EXCERPT_RADIUS = 40
 # Between the texts of one field, and between fields: never typed, never whitespace.
 SEPARATOR = "\x00"
 FIELD_SEPARATOR = "\x01"
+SECTION_SEPARATOR = "\x02"
 
 
 @dataclass(frozen=True)
@@ -88,12 +95,12 @@ def query_terms(query: str) -> list[str]:
 @dataclass(frozen=True)
 class _Built:
     sections: tuple[tuple[Briefing, Section], ...]
-    # Per section: its folded fields, by position in FIELDS ("" when absent).
-    fields: tuple[tuple[str, ...], ...]
-    # Per field: character pair -> sections whose field contains it, ascending.
-    pairs: tuple[dict[str, list[int]], ...]
-    # Character -> sections containing it anywhere.
-    characters: dict[str, list[int]]
+    # Per short field (SHORT): the folded field of every section, "" when absent.
+    short: tuple[list[str], ...]
+    # Per section: its folded long fields (LONG), "" when absent.
+    long: tuple[tuple[str, ...], ...]
+    # Per section: every distinct character of its folded text, in one string.
+    characters: tuple[str, ...]
 
 
 class SearchIndex:
@@ -132,82 +139,96 @@ class SearchIndex:
         if not terms or limit <= 0:
             return []
         index = self._index()
-        scores: dict[int, float] | None = None
-        for term in terms:
-            term_scores = _score(index, term)
-            if scores is None:
-                scores = term_scores
-            else:
-                scores = {s: v + term_scores[s] for s, v in scores.items() if s in term_scores}
-            if not scores:
-                return []
-        assert scores is not None
-        ranked = heapq.nsmallest(limit, zip(map(neg, scores.values()), scores, strict=True))
-        return [_hit(index, section, -score, terms[0]) for score, section in ranked]
+        ranked = _top(index, terms, _pool(index, terms), limit)
+        return [_hit(index, section, score, terms[0]) for score, section in ranked]
+
+
+def _fields(section: Section) -> tuple[str, ...]:
+    """A section's searchable fields in SHORT then LONG order ("" when absent)."""
+    return (
+        section.heading,
+        section.answer,
+        section.question or "",
+        section.lead or "",
+        SEPARATOR.join(section.points),
+        section.commentary or "",
+        SEPARATOR.join(section.body),
+    )
 
 
 def _build(briefings: Sequence[Briefing]) -> _Built:
     sections: list[tuple[Briefing, Section]] = []
-    fields: list[tuple[str, ...]] = []
-    pairs: tuple[defaultdict[str, list[int]], ...] = tuple(defaultdict(list) for _ in FIELDS)
-    characters: defaultdict[str, list[int]] = defaultdict(list)
+    columns: tuple[list[str], ...] = tuple([] for _ in SHORT)
+    long: list[tuple[str, ...]] = []
+    characters: list[str] = []
+    count = len(SHORT)
     for briefing in briefings:
-        for section in briefing.sections:
-            grouped: dict[str, list[str]] = {}
-            for field, text in section_texts(section):
-                grouped.setdefault(field, []).append(text)
-            raw = FIELD_SEPARATOR.join(SEPARATOR.join(grouped.get(field, ())) for field in FIELDS)
-            parts = tuple(fold(raw).split(FIELD_SEPARATOR))
-            if len(parts) != len(FIELDS):  # folding keeps U+0001 as it is; be safe anyway
-                parts = tuple(fold(SEPARATOR.join(grouped.get(field, ()))) for field in FIELDS)
-            number = len(sections)
+        raw = [FIELD_SEPARATOR.join(_fields(section)) for section in briefing.sections]
+        # One folding pass per briefing; folding keeps the control separators as they are.
+        folded = fold(SECTION_SEPARATOR.join(raw)).split(SECTION_SEPARATOR)
+        if len(folded) != len(raw):  # never expected; fold section by section then
+            folded = [fold(text) for text in raw]
+        for section, text in zip(briefing.sections, folded, strict=True):
+            parts = text.split(FIELD_SEPARATOR)
+            if len(parts) != len(FIELDS):  # the text itself holds a separator
+                parts = [fold(part.replace(FIELD_SEPARATOR, " ")) for part in _fields(section)]
             sections.append((briefing, section))
-            fields.append(parts)
-            for part, postings in zip(parts, pairs, strict=True):
-                for pair in set(map(add, part, part[1:])):
-                    postings[pair].append(number)
-            for character in set("".join(parts)):
-                characters[character].append(number)
-    return _Built(
-        tuple(sections),
-        tuple(fields),
-        tuple(dict(postings) for postings in pairs),
-        dict(characters),
-    )
+            for column, part in zip(columns, parts, strict=False):
+                column.append(part)
+            long.append(tuple(parts[count:]))
+            characters.append("".join(set(text)))
+    return _Built(tuple(sections), columns, tuple(long), tuple(characters))
 
 
-_NO_SECTIONS: list[int] = []
+def _pool(index: _Built, terms: Sequence[str]) -> list[int]:
+    """Sections using every character of every word (a superset of the matches), ascending."""
+    needed = list(dict.fromkeys("".join(terms)))
+    characters = index.characters
+    first = needed[0]
+    found = [s for s, chars in enumerate(characters) if first in chars]
+    for character in needed[1:]:
+        found = [s for s in found if character in characters[s]]
+    return found
 
 
-def _score(index: _Built, term: str) -> dict[int, float]:
-    """The score of `term` in every section that contains it: the weights of its fields."""
-    scores: dict[int, float] = {}
-    get = scores.get
-    for position, weight in enumerate(WEIGHTS):
-        for section in _field_matches(index, position, term):
-            scores[section] = get(section, 0.0) + weight
-    return scores
+def _top(
+    index: _Built, terms: Sequence[str], pool: list[int], limit: int
+) -> list[tuple[float, int]]:
+    """The best `limit` (score, section) pairs, best first; ties by section order.
 
-
-def _field_matches(index: _Built, position: int, term: str) -> Iterable[int]:
-    """Sections whose field at `position` contains `term`."""
-    if len(term) == 1:
-        candidates = index.characters.get(term, _NO_SECTIONS)
-        fields = index.fields
-        return [s for s in candidates if term in fields[s][position]]
-    postings = index.pairs[position]
-    if len(term) == 2:  # a pair's postings are exact
-        return postings.get(term, _NO_SECTIONS)
-    shortest: list[int] | None = None
-    for i in range(len(term) - 1):
-        found = postings.get(term[i : i + 2])
-        if found is None:
-            return _NO_SECTIONS
-        if shortest is None or len(found) < len(shortest):
-            shortest = found
-    assert shortest is not None
-    fields = index.fields
-    return [s for s in shortest if term in fields[s][position]]
+    The short fields of every candidate are checked in bulk. The long ones are read
+    only while a candidate could still enter the top: its short-field score plus every
+    long field for every word bounds what it can reach.
+    """
+    partial: dict[int, float] = {}
+    get = partial.get
+    for term in terms:
+        for weight, column in zip(SHORT_WEIGHTS, index.short, strict=True):
+            for section in compress(
+                pool, map(contains, map(column.__getitem__, pool), repeat(term))
+            ):
+                partial[section] = get(section, 0.0) + weight
+    strong = sorted(zip(map(neg, partial.values()), partial, strict=True))
+    weak = ((0.0, section) for section in pool if section not in partial)
+    reach = LONG_TOTAL * len(terms)
+    shorts, longs = index.short, index.long
+    best: list[tuple[float, int]] = []  # a min-heap of (score, -section): the worst on top
+    for negated, section in chain(strong, weak):
+        if len(best) == limit and best[0][0] > reach - negated:
+            break  # nothing further down can overtake the worst of the best
+        score = -negated
+        for term in terms:
+            extra = sum(compress(LONG_WEIGHTS, map(contains, longs[section], repeat(term))))
+            if not extra and not any(term in column[section] for column in shorts):
+                break  # this word is nowhere in the section
+            score += extra
+        else:
+            entry = (score, -section)
+            if len(best) < limit:
+                heapq.heappush(best, entry)
+            elif entry > best[0]:
+                heapq.heapreplace(best, entry)
+    return [(score, -negated) for score, negated in sorted(best, reverse=True)]
 
 
 def _hit(index: _Built, number: int, score: float, term: str) -> SearchHit:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot import search as search_module
 from bot.models import Briefing
-from bot.search import SearchIndex, fold, make_excerpt, query_terms
+from bot.search import FIELD_WEIGHTS, SearchIndex, fold, make_excerpt, query_terms, section_texts
 from bot.textsplit import grapheme_boundaries
 
 SEED = Path(__file__).resolve().parent.parent / "briefings" / "ukraine-ceasefire.yaml"
@@ -257,3 +257,98 @@ def test_excerpt_properties(text: str, term: str) -> None:
         by_character = "".join(fold(char) for char in marked)
         assert folded_term[0] in fold(marked) or folded_term[0] in by_character
         assert end - start <= len(folded_term[0]) + 4
+
+
+def brute_force(briefings: list[Briefing], query: str, limit: int) -> list[tuple[str, str, float]]:
+    """The ranking by definition: every word somewhere; the sum of its fields' weights."""
+    terms = query_terms(query)
+    found = []
+    number = 0
+    for b in briefings:
+        for s in b.sections:
+            grouped: dict[str, str] = {}
+            for field, text in section_texts(s):
+                grouped[field] = grouped.get(field, "") + "\x00" + fold(text)
+            score = 0.0
+            for term in terms:
+                weights = [w for f, w in FIELD_WEIGHTS.items() if term in grouped.get(f, "")]
+                if not weights:
+                    break
+                score += sum(weights)
+            else:
+                if terms:
+                    found.append((-score, number, (b.id, s.id, score)))
+            number += 1
+    return [item for _, _, item in sorted(found)[:limit]]
+
+
+_WORDS = st.text(alphabet=st.sampled_from("ab停戦 ＡＢ"), min_size=1, max_size=12).filter(
+    lambda s: s.strip()
+)
+
+
+@given(
+    sections=st.lists(
+        st.fixed_dictionaries(
+            {
+                "heading": _WORDS,
+                "answer": _WORDS,
+                "question": st.none() | _WORDS,
+                "lead": st.none() | _WORDS,
+                "points": st.lists(_WORDS, max_size=3),
+                "commentary": st.none() | _WORDS,
+                "body": st.lists(_WORDS, max_size=3),
+            }
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    query=st.text(alphabet=st.sampled_from("ab停戦 Ａ"), min_size=1, max_size=6),
+    limit=st.integers(1, 5),
+)
+def test_the_pruned_ranking_equals_the_definition(
+    sections: list[dict[str, Any]], query: str, limit: int
+) -> None:
+    briefings = [
+        briefing(
+            f"b{i}",
+            *(section(f"s{j}", **fields) for j, fields in enumerate(sections[i::3])),
+        )
+        for i in range(3)
+        if sections[i::3]
+    ]
+    hits = SearchIndex(briefings).search(query, limit)
+    assert [(h.briefing_id, h.section_id, h.score) for h in hits] == brute_force(
+        briefings, query, limit
+    )
+
+
+def test_a_tie_with_the_bound_still_goes_to_the_earlier_section() -> None:
+    # "early" reaches 4 only through its long fields (points 2, commentary 1, body 1);
+    # "late" has 4 from its answer alone. Equal scores rank by library order.
+    index = SearchIndex(
+        [
+            briefing(
+                "b",
+                section("early", points=["x"], commentary="x", body=["x"]),
+                section("late", answer="x"),
+            )
+        ]
+    )
+    assert [(h.section_id, h.score) for h in index.search("x", limit=1)] == [("early", 4.0)]
+    assert [h.section_id for h in index.search("x", limit=2)] == ["early", "late"]
+
+
+def test_control_characters_in_the_text_do_not_shift_fields() -> None:
+    index = SearchIndex(
+        [
+            briefing(
+                "b",
+                section("odd", heading="a\x01b\x02c", answer="target\x00here", body=["x\x01y"]),
+                section("plain", body=["target"]),
+            )
+        ]
+    )
+    hits = index.search("target")
+    assert [(h.section_id, h.field) for h in hits] == [("odd", "answer"), ("plain", "body")]
+    assert [h.section_id for h in index.search("x y")] == ["odd"]
