@@ -127,6 +127,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.not_allowed_generic": "You are not allowed to use this command here.",
         "error.not_your_pages": "These pages belong to someone else. Run the command yourself to "
         "get your own copy.",
+        "error.pages_expired": "These buttons have expired. Run the command again to page "
+        "through it.",
     },
     "ja": {
         "label.key_points": "要点",
@@ -231,6 +233,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.admin_only": "この操作はボットの所有者、設定された管理者、サーバー管理権限を持つメンバーだけが行えます。",
         "error.not_allowed_generic": "ここではこのコマンドを使えません。",
         "error.not_your_pages": "このページ操作は他の人のものです。ご自身でコマンドを実行してください。",
+        "error.pages_expired": "このボタンは期限切れです。もう一度コマンドを実行してください。",
     },
 }
 
