@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bot.i18n import translate
 from bot.loader import Problem
 from bot.presentation import Card, Page, _CardWriter, number_pages, paginate
 from bot.reload import ReloadReport
-
-
-@dataclass(frozen=True)
-class SubscriptionCounts:
-    """How many digest subscriptions are in each state, and when the next one is due."""
-
-    active: int = 0
-    paused: int = 0
-    failing: int = 0
-    next_due: dt.datetime | None = None
+from bot.repository import StateCounts
 
 
 def problem_line(problem: Problem) -> str:
@@ -72,7 +61,7 @@ def reload_report_pages(report: ReloadReport, language: str) -> list[Page]:
 def status_pages(
     report: ReloadReport | None,
     topic_count: int,
-    subscriptions: SubscriptionCounts,
+    subscriptions: StateCounts,
     language: str,
 ) -> list[Page]:
     """The answer to `/briefing-admin status`: topics, last reload, problems, digests."""

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.errors import AdminOnly
 from bot.i18n import language_of
 from bot.rendering import send_pages
-from bot.status import SubscriptionCounts, reload_report_pages, status_pages
+from bot.status import reload_report_pages, status_pages
 
 if TYPE_CHECKING:
     from bot.app import BriefBot
@@ -54,7 +54,7 @@ class AdminCog(
     async def status(self, interaction: Interaction) -> None:
         """Show loaded topics, current errors and warnings, and digest health."""
         language = await self._require_admin(interaction)
-        counts = SubscriptionCounts()
+        counts = await self.bot.repository.state_counts()
         pages = status_pages(self.bot.last_reload, len(self.bot.library), counts, language)
         await send_pages(interaction, pages, ephemeral=True, language=language)
 
