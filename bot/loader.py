@@ -88,23 +88,29 @@ class Problem:
         return f"{where}: {self.severity}: {what}"
 
 
-@dataclass(frozen=True)
-class FileResult:
-    """The outcome of loading one file: the briefing if it is valid, and its problems."""
+class SortsProblems:
+    """Splits a `problems` tuple into errors and warnings."""
 
-    path: Path
-    briefing: Briefing | None
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...]
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        """Only the problems that stop the file from loading."""
+        """Only the problems that stop a file from loading."""
         return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
         """Only the problems that are reported but do not stop loading."""
         return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+
+@dataclass(frozen=True)
+class FileResult(SortsProblems):
+    """The outcome of loading one file: the briefing if it is valid, and its problems."""
+
+    path: Path
+    briefing: Briefing | None
+    problems: tuple[Problem, ...] = ()
 
 
 class _BriefingYamlLoader(_FastSafeLoader):

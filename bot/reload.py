@@ -17,7 +17,7 @@ from bot.library import Library
 from bot.loader import (
     FileResult,
     Problem,
-    Severity,
+    SortsProblems,
     briefing_files,
     load_file,
     resolve_conflicts,
@@ -49,7 +49,7 @@ class Catalog:
 
 
 @dataclass(frozen=True)
-class ReloadReport:
+class ReloadReport(SortsProblems):
     """What a reload changed, and every file's current errors and warnings."""
 
     at: dt.datetime
@@ -60,16 +60,6 @@ class ReloadReport:
     removed: tuple[str, ...]
     problems: tuple[Problem, ...]
     files_read: int
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        """Current errors, across all files."""
-        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        """Current warnings, across all files."""
-        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
 
     def summary(self) -> str:
         """One line for the log."""
