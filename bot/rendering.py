@@ -179,6 +179,63 @@ class PageNavigator(discord.ui.View):
         await report_error(interaction, error)
 
 
+class ExpiredPages(discord.ui.View):
+    """Catches clicks on page controls whose pages are gone, e.g. after a restart.
+
+    Registered once as a persistent view; discord.py only falls back to it when no live
+    `PageNavigator` owns the message, so it never takes a click from a live one. It
+    removes the dead controls and says why, instead of letting the click fail.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    async def _expired(self, interaction: discord.Interaction[discord.Client]) -> None:
+        await interaction.response.edit_message(view=None, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(
+            translate("error.pages_expired", interaction.locale.value),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @discord.ui.button(label="Previous", custom_id="pages:previous")
+    async def previous_page(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        button: discord.ui.Button[ExpiredPages],
+    ) -> None:
+        """An expired Previous button."""
+        await self._expired(interaction)
+
+    @discord.ui.button(label="Next", custom_id="pages:next")
+    async def next_page(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        button: discord.ui.Button[ExpiredPages],
+    ) -> None:
+        """An expired Next button."""
+        await self._expired(interaction)
+
+    @discord.ui.select(custom_id="pages:jump", options=[discord.SelectOption(label="-")])
+    async def jump(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        select: discord.ui.Select[ExpiredPages],
+    ) -> None:
+        """An expired section menu."""
+        await self._expired(interaction)
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        error: Exception,
+        item: discord.ui.Item[ExpiredPages],
+        /,
+    ) -> None:
+        """Send errors down the same path as command errors."""
+        await report_error(interaction, error)
+
+
 def section_options(
     sections: Sequence[tuple[str, str]], current: str | None, language: str
 ) -> list[discord.SelectOption]:

@@ -24,7 +24,7 @@ from bot.presentation import (
     section_cards,
     sources_cards,
 )
-from bot.rendering import send_pages
+from bot.rendering import ExpiredPages, send_pages
 from bot.textsplit import truncate
 
 if TYPE_CHECKING:
@@ -96,6 +96,10 @@ class BriefingCog(
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
         super().__init__()
+
+    async def cog_load(self) -> None:
+        """Answer clicks on page controls that outlived their pages (after a restart)."""
+        self.bot.add_view(ExpiredPages())
 
     async def topic_choices(
         self, interaction: Interaction, current: str

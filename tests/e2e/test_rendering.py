@@ -253,3 +253,22 @@ async def test_controls_are_removed_when_they_expire(world: World) -> None:
     assert reply.components == []
     assert reply.embeds[0].title == "1. 米露間の交渉の可能性"  # the page stays readable
     assert world.env.errors == []
+
+
+async def test_controls_that_outlived_a_restart_are_removed_with_a_note(
+    world: World, settings: Settings
+) -> None:
+    reply = response(await world.slash("show", topic="ukraine"))
+    old = world.bot
+    await world.env.restart_bot(create_bot(settings))
+    await old.repository.close()
+    clicked = await world.reader.click(reply, custom_id="pages:next")
+    assert reply.components == []  # the dead controls are gone
+    assert reply.embeds[0].title == SEED_TITLE  # the page itself stays
+    [note] = clicked.followups
+    assert note.ephemeral
+    assert note.content == "These buttons have expired. Run the command again to page through it."
+    fresh = response(await world.slash("show", topic="ukraine"))
+    await world.reader.click(fresh, custom_id="pages:next")  # live controls still work
+    assert fresh.embeds[0].title == "1. 米露間の交渉の可能性"
+    assert world.env.errors == []
