@@ -1,0 +1,121 @@
+"""`make bench`: run every benchmark, print one table, and write benchmarks/results.json.
+
+Each benchmark runs in its own process (so one's memory and garbage do not weigh on the
+next) with `--json`, and the rows are gathered as they are: metric, value, unit,
+target, ratio (value/target, or value/baseline measured in the same run) and
+meets_target.
+
+    python -m benchmarks [--only load,commands] [--output benchmarks/results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+BENCHMARKS: dict[str, list[str]] = {
+    "load": ["benchmarks.bench_load", "--sizes", "100,1000", "--runs", "5"],
+    "commands": ["benchmarks.bench_commands"],
+    "reload": ["benchmarks.bench_reload"],
+    "fanout": ["benchmarks.bench_fanout"],
+}
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
+
+
+def machine() -> str:
+    """A one-line description of the machine the figures come from."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cpu = model or platform.processor()
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def run_one(name: str, command: Sequence[str]) -> list[dict[str, Any]]:
+    """Run one benchmark module in a fresh process and return its JSON rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / f"{name}.json"
+        print(f"== {name}: python -m {' '.join(command)}", flush=True)
+        completed = subprocess.run(
+            [sys.executable, "-m", *command, "--json", str(output)], check=False
+        )
+        if completed.returncode != 0 or not output.exists():
+            return [
+                {
+                    "metric": f"{name} benchmark",
+                    "value": None,
+                    "unit": "",
+                    "target": None,
+                    "ratio": None,
+                    "meets_target": False,
+                    "error": f"exit status {completed.returncode}",
+                }
+            ]
+        rows: list[dict[str, Any]] = json.loads(output.read_text(encoding="utf-8"))
+        return rows
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def print_table(rows: Sequence[dict[str, Any]]) -> None:
+    """The rows as one aligned table."""
+    header = ["metric", "value", "unit", "target", "ratio", "meets target"]
+    cells = [
+        [
+            str(row["metric"]),
+            _cell(row.get("value")),
+            str(row.get("unit") or ""),
+            _cell(row.get("target")),
+            _cell(row.get("ratio")),
+            _cell(row.get("meets_target")),
+        ]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    for line in [header, ["-" * w for w in widths], *cells]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite; exit 1 when a benchmark failed to run (not when a target is missed)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--only", help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON rows file")
+    args = parser.parse_args(argv)
+    names = args.only.split(",") if args.only else list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        rows.extend(run_one(name, BENCHMARKS[name]))
+    print(f"\nmachine: {machine()}")
+    print_table(rows)
+    args.output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(f"\nwrote {args.output}")
+    return 1 if any("error" in row for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
