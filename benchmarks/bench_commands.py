@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import briefing_document, briefing_id
-from bot.cogs.briefing import resolve_topic, section_choices_for, topic_choices_for
+from bot.cogs.briefing import section_choices_for, topic_choices_for
 from bot.library import Library
 from bot.models import Briefing
 from bot.presentation import (
@@ -193,14 +193,14 @@ async def run(size: int, iterations: int, seed: int) -> dict[str, Any]:
     targets = [(b.id, s.id) for b in briefings for s in b.sections]
 
     def show(topic: str) -> None:
-        briefing = resolve_topic(library, topic)
+        briefing = library.find_topic(topic)
         pages = briefing_pages(briefing, library, discord_date)
         page_embeds(pages[0])
         sections = [(s.id, s.heading) for s in briefing.sections]
         PageNavigator(pages, owner_id=1, language="ja", sections=sections)
 
     def section(target: tuple[str, str]) -> None:
-        briefing = resolve_topic(library, target[0])
+        briefing = library.find_topic(target[0])
         chosen = library.find_section(briefing, target[1])
         cards = section_cards(briefing, chosen, library, discord_date)
         pages = number_pages(paginate(cards, chosen.id), briefing.language)

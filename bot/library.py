@@ -38,6 +38,9 @@ class Library:
         for briefing in ordered:
             for name in (briefing.id, *briefing.aliases):
                 names.setdefault(normalize(name), briefing)
+        for briefing in ordered:
+            # Exact titles come after every id and alias, which always win.
+            names.setdefault(normalize(briefing.title), briefing)
         self._by_name = names
         self._topics = FuzzyIndex(
             (b, (b.id, b.title, *(b.subtitle or "",), *b.aliases, *b.tags)) for b in ordered
@@ -57,7 +60,7 @@ class Library:
         return len(self._search)
 
     def get(self, name: str) -> Briefing | None:
-        """The briefing with this id or alias (case- and width-insensitive), if any."""
+        """The briefing with this id, alias or exact title (case- and width-insensitive)."""
         return self._by_name.get(normalize(name))
 
     def complete_topics(self, typed: str, limit: int = 25) -> list[Briefing]:
@@ -65,7 +68,7 @@ class Library:
         return self._topics.lookup(typed, limit)
 
     def find_topic(self, name: str) -> Briefing:
-        """The briefing named by id or alias; raises `TopicNotFound` with suggestions."""
+        """The briefing named by id, alias or title; raises `TopicNotFound` with suggestions."""
         briefing = self.get(name)
         if briefing is None:
             suggestions = [b.id for b in self._topics.lookup(name, MAX_SUGGESTIONS)] if name else []
@@ -93,6 +96,10 @@ class Library:
                 return section
         suggestions = [s.id for s in self._sections_of(briefing).lookup(name, MAX_SUGGESTIONS)]
         raise SectionNotFound(topic=briefing.id, value=name, suggestions=suggestions)
+
+    def warm(self) -> None:
+        """Build the search index now (in a worker thread), not on the first query."""
+        self._search.warm()
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Sections matching every word of `query`, best first."""

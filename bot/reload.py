@@ -120,6 +120,7 @@ def reload_catalog(
         if outcome.briefing is not None:
             briefings.append(outcome.briefing)
     library = Library(briefings, stale_after_days=stale_after_days, loaded_at=now)
+    library.warm()
     for briefing in briefings:
         for section in briefing.sections:
             # Hash here, in the worker thread, not later on the event loop.

@@ -24,6 +24,9 @@ CORE_MODULES = (
     "bot.presentation",
     "bot.textsplit",
     "bot.i18n",
+    "bot.schedule",
+    "bot.reload",
+    "bot.digest",
 )
 
 
@@ -74,6 +77,12 @@ def test_the_seed_loads(seeded: Library) -> None:
 )
 def test_topics_by_id_or_alias_any_case_or_width(seeded: Library, name: str) -> None:
     assert seeded.find_topic(name).id == "ukraine-ceasefire"
+
+
+def test_topics_by_exact_title_but_ids_and_aliases_win() -> None:
+    library = Library([make("alpha", title="Beta"), make("beta", title="Gamma")])
+    assert library.find_topic("ｇａｍｍａ").id == "beta"
+    assert library.find_topic("beta").id == "beta"  # the id beats alpha's title
 
 
 def test_unknown_topic_suggests_at_most_three() -> None:

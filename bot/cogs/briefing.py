@@ -12,8 +12,6 @@ from discord.ext import commands
 
 from bot.i18n import language_of
 from bot.library import Library
-from bot.matching import normalize
-from bot.models import Briefing
 from bot.presentation import (
     briefing_list_cards,
     briefing_pages,
@@ -42,16 +40,6 @@ Interaction = discord.Interaction[discord.Client]
 
 def _locale(interaction: Interaction) -> str:
     return language_of(interaction.locale.value)
-
-
-def resolve_topic(library: Library, name: str) -> Briefing:
-    """The briefing named by id, alias or exact title; raises `TopicNotFound` with suggestions."""
-    briefing = library.get(name)
-    if briefing is None and name.strip():
-        wanted = normalize(name)
-        candidates = library.complete_topics(name, CHOICE_LIMIT)
-        briefing = next((b for b in candidates if normalize(b.title) == wanted), None)
-    return briefing if briefing is not None else library.find_topic(name)
 
 
 def topic_choices_for(library: Library, typed: str) -> list[app_commands.Choice[str]]:
@@ -143,7 +131,7 @@ class BriefingCog(
     async def show(self, interaction: Interaction, topic: str, private: bool = False) -> None:
         """Show a briefing's overview, with buttons to read every section."""
         library = self.bot.library
-        briefing = resolve_topic(library, topic)
+        briefing = library.find_topic(topic)
         pages = briefing_pages(briefing, library, discord_date)
         sections = [(section.id, section.heading) for section in briefing.sections]
         await send_pages(
@@ -162,7 +150,7 @@ class BriefingCog(
     ) -> None:
         """Show one section: its answer, key points, sources and commentary."""
         library = self.bot.library
-        briefing = resolve_topic(library, topic)
+        briefing = library.find_topic(topic)
         chosen = library.find_section(briefing, section)
         cards = section_cards(briefing, chosen, library, discord_date)
         pages = number_pages(paginate(cards, chosen.id), briefing.language)
@@ -184,7 +172,7 @@ class BriefingCog(
     ) -> None:
         """List every source of a briefing or one section, with dates and stale marks."""
         library = self.bot.library
-        briefing = resolve_topic(library, topic)
+        briefing = library.find_topic(topic)
         sections = [library.find_section(briefing, section)] if section else list(briefing.sections)
         cards = sources_cards(briefing, sections, library, discord_date)
         pages = number_pages(paginate(cards), briefing.language)
