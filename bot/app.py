@@ -204,9 +204,8 @@ def create_bot(settings: Settings, *, clock: Clock = utc_now) -> BriefBot:
     return BriefBot(settings, clock=clock)
 
 
-async def serve(settings: Settings, token: str) -> None:
-    """Run the bot until SIGTERM or SIGINT; SIGHUP reloads the briefings."""
-    bot = create_bot(settings)
+def install_signal_handlers(bot: BriefBot) -> Callable[[], None]:
+    """SIGHUP reloads the briefings and SIGTERM shuts down cleanly; returns an uninstaller."""
     loop = asyncio.get_running_loop()
     background: set[asyncio.Task[object]] = set()
 
@@ -215,11 +214,29 @@ async def serve(settings: Settings, token: str) -> None:
         background.add(task)
         task.add_done_callback(background.discard)
 
+    installed: list[signal.Signals] = []
     with contextlib.suppress(NotImplementedError):  # signals are POSIX-only
         loop.add_signal_handler(signal.SIGHUP, lambda: spawn(bot.reload_briefings()))
+        installed.append(signal.SIGHUP)
         loop.add_signal_handler(signal.SIGTERM, lambda: spawn(bot.close()))
-    async with bot:
-        await bot.start(token)
+        installed.append(signal.SIGTERM)
+
+    def uninstall() -> None:
+        for number in installed:
+            loop.remove_signal_handler(number)
+
+    return uninstall
+
+
+async def serve(settings: Settings, token: str) -> None:
+    """Run the bot until SIGTERM or SIGINT; SIGHUP reloads the briefings."""
+    bot = create_bot(settings)
+    uninstall = install_signal_handlers(bot)
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        uninstall()
 
 
 def run_bot(settings: Settings) -> None:

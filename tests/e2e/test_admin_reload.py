@@ -193,3 +193,28 @@ async def test_an_open_reader_keeps_the_snapshot_they_started_with(world: World)
     page = opened.response.embeds[0]
     assert OLD_ANSWER in (page.description or "")
     assert NEW_ANSWER in await world.section_text()
+
+
+async def test_sighup_reloads_through_the_same_coroutine(world: World) -> None:
+    import asyncio
+    import os
+    import signal
+
+    from bot.app import install_signal_handlers
+
+    uninstall = install_signal_handlers(world.bot)
+    try:
+        world.edit_seed(OLD_ANSWER, NEW_ANSWER)
+        bump_mtime(world.seed)
+        before = world.bot.last_reload
+        os.kill(os.getpid(), signal.SIGHUP)
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            await world.env.settle()
+            if world.bot.last_reload is not before:
+                break
+        assert world.bot.last_reload is not before
+        assert world.bot.last_reload.changed == ("ukraine-ceasefire",)
+        assert NEW_ANSWER in await world.section_text()
+    finally:
+        uninstall()
