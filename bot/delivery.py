@@ -25,14 +25,15 @@ from dataclasses import dataclass
 import aiohttp
 import discord
 
+from bot.digest import MISSING_ACCESS, MISSING_PERMISSIONS
 from bot.rendering import NO_MENTIONS
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_CHANNEL = 10003
-MISSING_ACCESS = 50001
-MISSING_PERMISSIONS = 50013
+__all__ = ["MISSING_ACCESS", "MISSING_PERMISSIONS", "UNKNOWN_CHANNEL"]
 DEFAULT_MARGIN = 0.03
+MIN_TOLERANCE = 0.002
 DEFAULT_TIMEOUT = 30.0
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -42,9 +43,13 @@ Clock = Callable[[], float]
 class Pacer:
     """Start at most `rate` operations per second, evenly spaced, on a monotonic clock.
 
-    Callers are served in order. Each start is scheduled one interval after the
-    previous *scheduled* start, so sleeping late does not slow the pace; after an idle
-    spell or a stall the next start is "now", so the pacer never bursts to catch up.
+    Each caller reserves the next free slot, one interval after the previous one (or
+    "now" after an idle spell), and sleeps until it. Nothing is held while sleeping, so
+    any number of callers may wait at once. A caller that wakes more than `tolerance`
+    seconds after its slot (the loop stalled) takes one fresh slot instead of sending
+    late, so a stall does not turn into a burst. Lateness within the tolerance is what
+    the `margin` below the rate absorbs: with `margin` m, starts up to m seconds late
+    still leave every one-second window with at most `rate` of them.
     """
 
     def __init__(
@@ -58,11 +63,13 @@ class Pacer:
         if margin < 0:
             raise ValueError("margin must not be negative")
         self.margin = margin
+        # Seconds of lateness that one second's margin absorbs (a little at least, so
+        # ordinary timer jitter never costs a slot).
+        self.tolerance = max(margin, MIN_TOLERANCE)
         self.rate = rate
         self._clock = clock
         self._sleep = sleep
-        self._lock = asyncio.Lock()
-        self._last: float | None = None
+        self._next: float | None = None
 
     @property
     def rate(self) -> float:
@@ -77,14 +84,17 @@ class Pacer:
         self.interval = (1 + self.margin) / value
 
     async def acquire(self) -> float:
-        """Wait for the next start slot and return its (monotonic) time."""
-        async with self._lock:
+        """Wait for a start slot and return its (monotonic) time."""
+        for fresh in (False, True):
             now = self._clock()
-            start = now if self._last is None else max(now, self._last + self.interval)
-            if start > now:
-                await self._sleep(start - now)
-            self._last = start
-            return start
+            start = now if self._next is None else max(now, self._next)
+            self._next = start + self.interval
+            if start <= now:
+                return start
+            await self._sleep(start - now)
+            if fresh or self._clock() - start <= self.tolerance:
+                break
+        return start
 
 
 @dataclass(frozen=True)
@@ -178,8 +188,8 @@ class DeliveryQueue:
         self.timeout = timeout
         self.pacer = Pacer(rate, margin=margin)
         self.sleep = sleep  # between attempts; the pacer keeps real time
-        # Enough sends in flight to keep pace with a slow round trip, but bounded.
-        self._slots = asyncio.Semaphore(concurrency or max(4, min(256, math.ceil(rate))))
+        # Paced sends rarely overlap; this only bounds them when Discord answers slowly.
+        self._slots = asyncio.Semaphore(concurrency or max(16, min(1024, math.ceil(4 * rate))))
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -231,10 +241,10 @@ class DeliveryQueue:
     async def _attempt(
         self, channel_id: int, message: OutgoingMessage, nonce: str, attempt: int
     ) -> int:
+        if self.closed:
+            raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
+        await self.pacer.acquire()
         async with self._slots:
-            if self.closed:
-                raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
-            await self.pacer.acquire()
             if self.closed:
                 raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
             self._in_flight += 1

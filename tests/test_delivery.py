@@ -17,6 +17,8 @@ import pytest
 import pytest_asyncio
 
 from benchmarks.loopback_discord import Fault, LoopbackDiscord
+from bot.app import BriefBot, create_bot
+from bot.config import Settings
 from bot.delivery import (
     Backoff,
     ChannelForbidden,
@@ -28,24 +30,32 @@ from bot.delivery import (
     Pacer,
     QueueClosed,
 )
+from bot.digest import delivery_nonce
 
 TOKEN = "loopback-token-must-never-be-logged"
 MESSAGE = OutgoingMessage("hello", (discord.Embed(title="Digest", description="body"),))
 
 
 class FakeTime:
-    """A clock that only moves when the code under test sleeps (or the test says so)."""
+    """A clock that only moves when the code under test sleeps (or the test says so).
+
+    Sleepers wake in order of their wake-up times; `late` makes the next wake-ups that
+    much late, as when the event loop stalls.
+    """
 
     def __init__(self) -> None:
         self.now = 100.0
         self.sleeps: list[float] = []
+        self.late: list[float] = []
 
     def clock(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
-        self.now += seconds
+        wake = self.now + seconds + (self.late.pop(0) if self.late else 0.0)
+        await asyncio.sleep(0)
+        self.now = max(self.now, wake)
 
 
 # --- The pacer and backoff (pure) -------------------------------------------------------
@@ -77,13 +87,32 @@ async def test_the_pacer_never_bursts_to_catch_up_after_a_stall() -> None:
     assert after == pytest.approx([105.0, 105.1, 105.2])
 
 
-async def test_the_pacer_serves_concurrent_callers_in_order_at_the_rate() -> None:
+async def test_the_pacer_serves_concurrent_callers_at_the_rate() -> None:
     fake = FakeTime()
     pacer = Pacer(20, margin=0.0, clock=fake.clock, sleep=fake.sleep)
     starts = await asyncio.gather(*(pacer.acquire() for _ in range(10)))
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert gaps == pytest.approx([0.05] * 9)
     assert fake.now == pytest.approx(starts[-1])
+
+
+async def test_a_caller_woken_late_takes_a_new_slot_instead_of_bursting() -> None:
+    fake = FakeTime()
+    pacer = Pacer(10, margin=0.03, clock=fake.clock, sleep=fake.sleep)
+    assert await pacer.acquire() == 100.0
+    fake.late = [2.0]  # the loop stalls: this caller wakes two seconds after its slot
+    late = await pacer.acquire()
+    on_time = await pacer.acquire()
+    assert late == pytest.approx(102.103)  # a fresh slot, not the stale 100.103
+    assert on_time - late == pytest.approx(0.103)
+    fake.late = [0.02]  # within the margin: send in the slot it woke for
+    assert await pacer.acquire() == pytest.approx(on_time + 0.103)
+    # Callers that keep waking late still go after one fresh slot each (no livelock).
+    fake.late = [1.0] * 20
+    slept = len(fake.sleeps)
+    starts = await asyncio.gather(*(pacer.acquire() for _ in range(5)))
+    assert len(set(starts)) == 5
+    assert len(fake.sleeps) - slept <= 10
 
 
 def test_pacer_and_backoff_settings() -> None:
@@ -271,3 +300,60 @@ async def test_closing_finishes_sends_on_the_wire_and_refuses_new_ones(
     with pytest.raises(QueueClosed):
         await delivery.send(1, MESSAGE, nonce="late")
     assert server.stats.created == 1
+
+
+# --- The whole bot over the loopback server --------------------------------------------------
+
+
+async def logged_in_bot(settings: Settings) -> BriefBot:
+    bot = create_bot(settings)
+    await bot.login(TOKEN)  # runs setup_hook: database, briefings, commands, digests
+    return bot
+
+
+async def test_a_pending_row_retried_after_a_crash_posts_once(
+    settings: Settings, server: LoopbackDiscord, api: str
+) -> None:
+    channel_id = 424242
+    first = await logged_in_bot(settings)
+    first.digests.delivery.backoff = Backoff(base=60)  # the crash comes during this wait
+    subscription, _ = await first.digests.subscribe(
+        1,
+        channel_id,
+        topics=None,
+        schedule="daily 09:00",
+        timezone="UTC",
+        mode="changes",
+        language="en",
+        user_id=None,
+        now=first.clock(),
+    )
+    due = subscription.next_due
+    # Discord creates the message, but the answer is lost; the bot dies before retrying.
+    server.add_fault(Fault("POST", f"/channels/{channel_id}/messages", drop=True))
+    run = asyncio.create_task(first.digests.deliver_due(due))
+    for _ in range(200):
+        if server.stats.created and first.digests.delivery.retries:
+            break
+        await asyncio.sleep(0.01)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    [pending] = await first.repository.guild_deliveries(1, channel_id)
+    assert (pending.status, pending.message_ids) == ("pending", ())
+    await first.close()
+
+    second = await logged_in_bot(settings)  # a new process on the same database
+    try:
+        await second.digests.drain()  # the start-up catch-up retries the pending row
+        [row] = await second.repository.guild_deliveries(1, channel_id)
+        [message] = server.messages[channel_id]
+        assert server.stats.per_channel[channel_id] == 1
+        assert server.stats.deduplicated == 1
+        assert row.status == "sent"
+        assert row.message_ids == (int(message["id"]),)
+        assert message["nonce"] == delivery_nonce(subscription.id, due, 0)
+        assert (await second.digests.deliver_due(due)).sent == 0
+        assert server.stats.per_channel[channel_id] == 1
+    finally:
+        await second.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from bot.digest import (
     NONCE_LIMIT,
     DigestMessage,
     SectionState,
+    Subscription,
     compose_digest,
     decode_snapshot,
     delivery_nonce,
@@ -22,6 +24,8 @@ from bot.digest import (
     encode_snapshot,
     parse_topics,
     plan_due,
+    subscription_cards,
+    subscription_lines,
     take_snapshot,
 )
 from bot.errors import InvalidTopics
@@ -429,3 +433,67 @@ def test_plans_follow_dst_in_new_york() -> None:
         utc(2026, 11, 1, 5, 30),
         utc(2026, 11, 2, 6, 30),
     )
+
+
+# --- What /digest list says -------------------------------------------------------------
+
+
+def listed(**changes: Any) -> Subscription:
+    base = Subscription(
+        id=1,
+        guild_id=2,
+        channel_id=3,
+        topics=("alpha", "beta"),
+        schedule="daily 09:00",
+        timezone="Asia/Tokyo",
+        mode="changes",
+        language="en",
+        state="active",
+        next_due=utc(2026, 3, 2, 0),
+    )
+    return replace(base, **changes)
+
+
+def test_list_lines_show_state_topics_schedule_and_next_due() -> None:
+    lines = subscription_lines(listed(), "en", 6)
+    due = int(utc(2026, 3, 2, 0).timestamp())
+    assert lines == [
+        "✅ Active",
+        "Topics: `alpha`, `beta`",
+        "Schedule: `daily 09:00` (Asia/Tokyo) · changes only",
+        f"Next digest: <t:{due}:f> (<t:{due}:R>)",
+    ]
+    assert subscription_lines(listed(topics=None, mode="full"), "ja", 6)[1:3] == [
+        "トピック: すべてのトピック",
+        "スケジュール: `daily 09:00`(Asia/Tokyo)・全体の要約",
+    ]
+
+
+def test_list_lines_say_why_a_subscription_fails_and_what_was_skipped() -> None:
+    failing = listed(
+        state="failing",
+        failure_code=50013,
+        failure_reason="Missing Permissions (403, 50013)",
+        missed_from=utc(2026, 3, 1, 0),
+        missed_until=utc(2026, 3, 1, 3),
+        retry_error="Internal Server Error (500)",
+        last_digest_at=utc(2026, 2, 28, 0),
+    )
+    lines = subscription_lines(failing, "en", 6)
+    assert lines[0] == "⚠️ Failing: I may not post there (Send Messages or Embed Links)"
+    assert not any(line.startswith("Next digest") for line in lines)
+    assert any(line.startswith("Last digest: <t:") for line in lines)
+    assert any("Internal Server Error (500)" in line for line in lines)
+    assert lines[-1].startswith("Skipped: digests due between <t:")
+    assert lines[-1].endswith("(the bot was offline for more than 6 h).")
+    other = listed(state="failing", failure_code=40000, failure_reason="Odd (400, 40000)")
+    assert subscription_lines(other, "en", 6)[0] == "⚠️ Failing: Odd (400, 40000)"
+    assert subscription_lines(listed(state="paused"), "en", 6)[0] == "⏸️ Paused"
+
+
+def test_the_list_has_one_field_per_subscription_or_says_there_are_none() -> None:
+    [empty] = subscription_cards([], "en", {}, 6)
+    assert empty.title == "Digest subscriptions"
+    assert "/digest subscribe" in empty.description
+    [card] = subscription_cards([listed(), listed(id=2, channel_id=4)], "en", {3: "news"}, 6)
+    assert [f.name for f in card.fields] == ["#news", "#4"]
