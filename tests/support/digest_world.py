@@ -26,13 +26,15 @@ SECTION_HEADINGS = (
 )
 
 
-def digest_settings(tmp_path: Path, briefings_dir: Path, **digest: Any) -> Settings:
+def digest_settings(
+    tmp_path: Path, briefings_dir: Path, *, default_timezone: str = "UTC", **digest: Any
+) -> Settings:
     """Settings for digest tests: a one-hour tick (tests call deliver_due themselves)."""
     return Settings(
         briefings_dir=briefings_dir,
         database_path=tmp_path / "data" / "briefbot.sqlite3",
         watch=False,
-        default_timezone="UTC",
+        default_timezone=default_timezone,
         digest=DigestSettings(**{"tick_seconds": 3600, **digest}),
         delivery=DeliverySettings(rate_per_second=50, max_attempts=3),
     )
