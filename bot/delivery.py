@@ -21,9 +21,11 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import discord
+from discord.http import MultipartParameters
 
 from bot.digest import MISSING_ACCESS, MISSING_PERMISSIONS
 from bot.rendering import NO_MENTIONS
@@ -112,10 +114,27 @@ class Backoff:
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """One message to post: optional text and embeds."""
+    """One message to post: optional text and embeds, as Discord's JSON (`Embed.to_dict`)."""
 
     content: str | None
-    embeds: Sequence[discord.Embed] = ()
+    embeds: Sequence[dict[str, Any]] = ()
+
+    def payload(self, nonce: str) -> dict[str, Any]:
+        """The request body: the message, its nonce (enforced) and no mentions at all."""
+        body: dict[str, Any] = {
+            "embeds": list(self.embeds),
+            "nonce": nonce,
+            "enforce_nonce": True,
+            "allowed_mentions": NO_MENTIONS.to_dict(),
+            "tts": False,
+        }
+        if self.content:
+            body["content"] = self.content
+        return body
+
+    def discord_embeds(self) -> list[discord.Embed]:
+        """The embeds as discord.py objects (for interaction replies)."""
+        return [discord.Embed.from_dict(embed) for embed in self.embeds]
 
 
 @dataclass(frozen=True)
@@ -250,17 +269,11 @@ class DeliveryQueue:
             self._in_flight += 1
             self._idle.clear()
             try:
-                channel = self.client.get_partial_messageable(channel_id)
-                posted = await asyncio.wait_for(
-                    channel.send(
-                        content=message.content,
-                        embeds=list(message.embeds),
-                        nonce=nonce,
-                        allowed_mentions=NO_MENTIONS,
-                    ),
-                    self.timeout,
-                )
-                return posted.id
+                # discord.py's own HTTP client and rate limiting; the body is built once.
+                params = MultipartParameters(message.payload(nonce), None, None)
+                async with asyncio.timeout(self.timeout):
+                    posted = await self.client.http.send_message(channel_id, params=params)
+                return int(posted["id"])
             except discord.NotFound as error:
                 if error.code == UNKNOWN_CHANNEL:
                     raise ChannelGone(
@@ -294,7 +307,8 @@ class DeliveryQueue:
         self.closed = True
         if self._in_flight:
             try:
-                await asyncio.wait_for(self._idle.wait(), self.timeout)
+                async with asyncio.timeout(self.timeout):
+                    await self._idle.wait()
             except TimeoutError:
                 log.warning("%d send(s) still in flight at shutdown", self._in_flight)
 

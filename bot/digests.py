@@ -26,7 +26,6 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -420,10 +419,7 @@ class DigestService:
         if payload_hash not in texts:
             raise LookupError(f"digest payload {payload_hash} is missing")
         messages = [
-            OutgoingMessage(
-                item["content"] or None,
-                tuple(discord.Embed.from_dict(embed) for embed in item["embeds"]),
-            )
+            OutgoingMessage(item["content"] or None, tuple(item["embeds"]))
             for item in json.loads(texts[payload_hash])
         ]
         if len(self._outgoing) > _CACHE_LIMIT:

@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -243,9 +244,12 @@ class Repository:
             await self._run("COMMIT")
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Execute one statement and return how many rows it changed."""
-        async with self.db.execute(sql, params) as cursor:
-            return max(cursor.rowcount, 0)
+        """Execute one statement that returns no rows; how many rows it changed.
+
+        One trip to the database thread (a cursor used as a context manager costs three).
+        """
+        cursor = await self.db.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute one write statement on its own, outside any other transaction."""
@@ -253,8 +257,8 @@ class Repository:
             return await self._run(sql, params)
 
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        async with self.db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """Every row of a query, in one trip to the database thread."""
+        return list(await self.db.execute_fetchall(sql, params))
 
     # --- Command sync ---------------------------------------------------------------
 
@@ -499,6 +503,7 @@ class Repository:
         ledger rows written, ready to send.
         """
         written: list[Delivery] = []
+        stored: set[str] = set()  # blobs already written in this transaction
         stamp = to_epoch(now)
         async with self._transaction():
             for claim in claims:
@@ -532,6 +537,7 @@ class Repository:
                     claim.snapshot,
                     claim.message_count,
                     stamp,
+                    stored,
                 )
                 if delivery is not None:
                     written.append(delivery)
@@ -570,12 +576,17 @@ class Repository:
         snapshot: Blob,
         message_count: int,
         stamp: int,
+        stored: set[str] | None = None,
     ) -> Delivery | None:
         for blob in (payload, snapshot):
+            if stored is not None and blob.hash in stored:
+                continue
             await self._run(
                 "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)",
                 (blob.hash, blob.body),
             )
+            if stored is not None:
+                stored.add(blob.hash)
         inserted = await self._run(
             "INSERT OR IGNORE INTO deliveries (subscription_id, due_at, kind, status,"
             " payload_hash, snapshot_hash, message_count, created_at, updated_at)"
@@ -632,31 +643,25 @@ class Repository:
         attempts: int,
         now: dt.datetime,
     ) -> None:
-        """Mark a ledger row sent and move the subscription's snapshot to what it covered."""
-        async with self._transaction():
-            await self._run(
-                "UPDATE deliveries SET status = 'sent', message_ids = ?,"
-                " attempts = attempts + ?, last_error = NULL, updated_at = ?"
-                " WHERE subscription_id = ? AND due_at = ?",
-                (
-                    json.dumps(list(message_ids)),
-                    attempts,
-                    to_epoch(now),
-                    delivery.subscription_id,
-                    to_epoch(delivery.due_at),
-                ),
-            )
-            await self._run(
-                "UPDATE subscriptions SET snapshot_hash = ?,"
-                " last_digest_at = MAX(COALESCE(last_digest_at, 0), ?)"
-                " WHERE id = ? AND guild_id = ?",
-                (
-                    delivery.snapshot_hash,
-                    to_epoch(delivery.due_at),
-                    subscription.id,
-                    subscription.guild_id,
-                ),
-            )
+        """Mark a ledger row sent and move the subscription's snapshot to what it covered.
+
+        One statement: the `deliveries_sent` trigger moves the snapshot atomically with it.
+        """
+        await self._write(
+            "UPDATE deliveries SET status = 'sent', message_ids = ?,"
+            " attempts = attempts + ?, last_error = NULL, updated_at = ?"
+            " WHERE subscription_id = ? AND due_at = ? AND status != 'sent'"
+            " AND EXISTS (SELECT 1 FROM subscriptions WHERE id = ? AND guild_id = ?)",
+            (
+                json.dumps(list(message_ids)),
+                attempts,
+                to_epoch(now),
+                delivery.subscription_id,
+                to_epoch(delivery.due_at),
+                subscription.id,
+                subscription.guild_id,
+            ),
+        )
 
     async def record_delivery_failure(
         self,
@@ -755,8 +760,14 @@ class Repository:
 
 
 def _statements(sql: str) -> Iterable[str]:
-    """Split a migration script into statements (scripts contain no semicolons in strings)."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    for statement in "\n".join(lines).split(";"):
-        if statement.strip():
-            yield statement.strip()
+    """Split a migration script into complete statements (triggers included)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer.strip() and line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement at the end of a migration: {buffer!r}")

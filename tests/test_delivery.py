@@ -33,7 +33,7 @@ from bot.delivery import (
 from bot.digest import delivery_nonce
 
 TOKEN = "loopback-token-must-never-be-logged"
-MESSAGE = OutgoingMessage("hello", (discord.Embed(title="Digest", description="body"),))
+MESSAGE = OutgoingMessage("hello", (discord.Embed(title="Digest", description="body").to_dict(),))
 
 
 class FakeTime:

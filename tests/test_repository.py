@@ -121,6 +121,15 @@ async def test_an_old_database_is_upgraded_and_keeps_its_data(tmp_path: Path) ->
     await reopened.close()
 
 
+async def test_migrations_split_into_whole_statements_triggers_included() -> None:
+    statements = list(repository_module._statements(dict(migrations())[2]))
+    trigger = next(s for s in statements if s.startswith("CREATE TRIGGER"))
+    assert trigger.count(";") == 2  # the UPDATE inside, and the END
+    assert all(sqlite3.complete_statement(s) for s in statements)
+    with pytest.raises(ValueError, match="incomplete"):
+        list(repository_module._statements("CREATE TABLE x (a INTEGER)"))
+
+
 async def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,7 +257,8 @@ async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: Repo
     assert after.schedule == "daily 09:00"
     assert after.snapshot_hash is None
     assert [s.channel_id for s in await repo.guild_subscriptions(GUILD_A)] == [CHANNEL_A]
-    assert len(await repo.guild_deliveries(GUILD_A, CHANNEL_A)) == 1
+    [row] = await repo.guild_deliveries(GUILD_A, CHANNEL_A)
+    assert (row.status, row.message_ids) == ("pending", ())
 
     theirs = await subscribe(repo, GUILD_B, CHANNEL_B)
     assert [s.id for s in await repo.guild_subscriptions(GUILD_B)] == [theirs.id]

@@ -288,7 +288,7 @@ class DigestCog(
     async def _send_private(
         interaction: Interaction, message: OutgoingMessage, content: str | None
     ) -> None:
-        embeds = list(message.embeds)
+        embeds = message.discord_embeds()
         if interaction.response.is_done():
             await interaction.followup.send(
                 content or discord.utils.MISSING,

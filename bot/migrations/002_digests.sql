@@ -59,3 +59,14 @@ CREATE INDEX deliveries_unfinished ON deliveries (status) WHERE status IN ('pend
 CREATE INDEX deliveries_by_payload ON deliveries (payload_hash);
 CREATE INDEX deliveries_by_snapshot ON deliveries (snapshot_hash);
 CREATE INDEX subscriptions_by_snapshot ON subscriptions (snapshot_hash);
+
+-- Marking a ledger row sent moves its subscription's snapshot forward in the same
+-- statement, so the two can never disagree, not even after a crash.
+CREATE TRIGGER deliveries_sent AFTER UPDATE OF status ON deliveries
+WHEN NEW.status = 'sent' AND OLD.status != 'sent'
+BEGIN
+    UPDATE subscriptions
+    SET snapshot_hash = NEW.snapshot_hash,
+        last_digest_at = MAX(COALESCE(last_digest_at, 0), NEW.due_at)
+    WHERE id = NEW.subscription_id;
+END;
