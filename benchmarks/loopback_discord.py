@@ -77,6 +77,8 @@ class Stats:
     last_create: float | None = None
     per_channel: collections.Counter[int] = field(default_factory=collections.Counter)
     max_in_window: int = 0
+    first_request: float | None = None
+    rate_limited_at: list[float] = field(default_factory=list)  # seconds after the first
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly stats; channel ids become strings."""
@@ -89,6 +91,7 @@ class Stats:
             "first_create": self.first_create,
             "last_create": self.last_create,
             "max_in_window": self.max_in_window,
+            "rate_limited_at": self.rate_limited_at,
             "per_channel": {str(k): v for k, v in self.per_channel.items()},
         }
 
@@ -161,11 +164,14 @@ class LoopbackDiscord:
         """Count a request; None if it is within the limit, else seconds to wait."""
         with self._lock:
             self.stats.requests += 1
+            if self.stats.first_request is None:
+                self.stats.first_request = now
             accepted = self._accepted
             while accepted and accepted[0] <= now - self.window:
                 accepted.popleft()
             if len(accepted) >= self.global_limit:
                 self.stats.rate_limited += 1
+                self.stats.rate_limited_at.append(round(now - self.stats.first_request, 4))
                 return max(accepted[0] + self.window - now, 0.001)
             accepted.append(now)
             self.stats.max_in_window = max(self.stats.max_in_window, len(accepted))

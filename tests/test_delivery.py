@@ -11,11 +11,13 @@ import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import discord
 import pytest
 import pytest_asyncio
 
+from benchmarks.bench_fanout import run_fanout
 from benchmarks.loopback_discord import Fault, LoopbackDiscord
 from bot.app import BriefBot, create_bot
 from bot.config import Settings
@@ -357,3 +359,19 @@ async def test_a_pending_row_retried_after_a_crash_posts_once(
         assert server.stats.per_channel[channel_id] == 1
     finally:
         await second.close()
+
+
+async def test_the_fan_out_benchmark_in_small_no_loss_no_duplicates_no_429(
+    tmp_path: Path, server: LoopbackDiscord, api: str
+) -> None:
+    # The benchmark's own code path: the real bot, 200 channels, one due time, at a high
+    # rate just under the server's global limit.
+    server.global_limit = 500
+    rows = {row.metric: row.value for row in await run_fanout(api, 200, 450, tmp_path)}
+    assert rows["messages_sent"] == 200
+    assert rows["lost"] == 0
+    assert rows["duplicates"] == 0
+    assert rows["http_429"] == 0
+    assert rows["ledger_unsent"] == 0
+    assert rows["failed"] == 0
+    assert rows["max_requests_in_a_second"] <= 450
