@@ -76,6 +76,11 @@ WAKE_JOB = "digest-wake"
 _CACHE_LIMIT = 256
 
 
+def scheduler_now() -> dt.datetime:
+    """The wall clock APScheduler schedules against (tests give both a virtual one)."""
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass
 class DeliveryReport:
     """What one `deliver_due` (or `/digest send`) did."""
@@ -229,7 +234,7 @@ class DigestService:
                 scheduler.remove_job(WAKE_JOB)
             return
         # APScheduler keeps the wall clock; only the delay comes from the bot's clock.
-        run_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay + 0.05)
+        run_at = scheduler_now() + dt.timedelta(seconds=delay + 0.05)
         scheduler.add_job(
             self._tick, DateTrigger(run_date=run_at), id=WAKE_JOB, replace_existing=True
         )

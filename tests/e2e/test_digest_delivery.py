@@ -390,3 +390,61 @@ async def test_shutdown_leaves_unsent_digests_pending_for_the_next_start(
     await old.repository.close()
     await second.digests.drain()
     assert [len(posted(c)) for c in channels] == [1] * len(channels)
+
+
+@pytest.fixture
+def virtual_scheduler_clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, simcord.Env]:
+    """Make APScheduler (and the bot's wake-up arithmetic) read simcord's virtual clock."""
+    import apscheduler.executors.base as executor_base
+    import apscheduler.schedulers.base as scheduler_base
+    import apscheduler.triggers.interval as interval_trigger
+
+    import bot.digests
+
+    holder: dict[str, simcord.Env] = {}
+
+    class VirtualDatetime(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> VirtualDatetime:
+            current = holder["env"].now()
+            moment = current.astimezone(tz) if tz else current.astimezone().replace(tzinfo=None)
+            return moment  # type: ignore[return-value]
+
+    for module in (scheduler_base, executor_base, interval_trigger):
+        monkeypatch.setattr(module, "datetime", VirtualDatetime)
+    monkeypatch.setattr(bot.digests, "scheduler_now", lambda: holder["env"].now())
+    return holder
+
+
+async def test_the_scheduler_wakes_the_bot_at_each_due_time(
+    settings: Settings, virtual_scheduler_clock: dict[str, simcord.Env]
+) -> None:
+    bot = fast_retries(create_bot(settings))
+    env = simcord.Env(bot)
+    virtual_scheduler_clock["env"] = env
+    await env.start()
+    try:
+        world = World(env)
+        soon = world.guild.create_text_channel("soon")
+        later = world.guild.create_text_channel("later")
+        # Both are due before the next hourly tick: the wake-up job fires for each.
+        for channel, schedule in ((soon, "daily 00:20"), (later, "daily 00:45")):
+            await world.staff.slash(
+                world.channel, "digest subscribe", channel=channel, schedule=schedule, mode="full"
+            )
+        await env.advance_time(19 * 60)
+        assert posted(soon) == []
+        await env.advance_time(2 * 60)  # 00:21
+        assert len(posted(soon)) == 1
+        assert posted(later) == []
+        await env.advance_time(25 * 60)  # 00:46
+        assert len(posted(later)) == 1
+        await env.advance_time(15 * 60)  # 01:01: the hourly tick runs; nothing new is due
+        assert (len(posted(soon)), len(posted(later))) == (1, 1)
+        [row] = await bot.repository.guild_deliveries(world.guild.id, soon.id)
+        assert row.due_at == utc(2026, 1, 1, 0, 20)
+    finally:
+        await env.shutdown()
+        await bot.digests.stop()
+        await bot.repository.close()
+    assert env.errors == []
