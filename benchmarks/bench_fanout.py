@@ -287,8 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(
             json.dumps([row.as_json() for row in rows], indent=2) + "\n", encoding="utf-8"
         )
-    met = [row.meets_target for row in rows if row.meets_target is not None]
-    return 0 if all(met) else 1
+    return 0  # a benchmark, not a test: targets are reported, not enforced
 
 
 if __name__ == "__main__":
