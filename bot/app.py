@@ -11,6 +11,7 @@ import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
@@ -33,11 +34,35 @@ log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.cogs.briefing", "bot.cogs.digest", "bot.cogs.admin")
 Clock = Callable[[], dt.datetime]
 RELOAD_SWITCH_INTERVAL = 0.001
+BUCKET_SWEEP_SECONDS = 1.0
 
 
 def utc_now() -> dt.datetime:
     """The current time, timezone-aware in UTC (simulated Discord moves it in tests)."""
     return discord.utils.utcnow()
+
+
+def bound_rate_limit_sweeps(http: Any, every: float = BUCKET_SWEEP_SECONDS) -> None:
+    """Let discord.py drop expired rate-limit buckets at most once per `every` seconds.
+
+    discord.py scans every bucket each time a new one appears (one per channel), so a
+    digest to 10,000 new channels costs 10,000 scans of up to 10,000 buckets: enough CPU
+    to bunch sends together and draw 429s. Buckets only expire after minutes of
+    inactivity, so sweeping once a second frees the same memory.
+    """
+    sweep = getattr(http, "_try_clear_expired_ratelimits", None)
+    if sweep is None:
+        return
+    last_sweep = -every
+
+    def bounded() -> None:
+        nonlocal last_sweep
+        now = time.monotonic()
+        if now - last_sweep >= every:
+            last_sweep = now
+            sweep()
+
+    http._try_clear_expired_ratelimits = bounded
 
 
 def bot_intents() -> discord.Intents:
@@ -71,6 +96,7 @@ class BriefBot(commands.Bot):
         self.external_wait: ExternalWait | None = None
         self.digests = DigestService(self)
         self.tree.on_error = report_error  # type: ignore[method-assign]
+        bound_rate_limit_sweeps(self.http)
 
     async def setup_hook(self) -> None:
         """Open the database, load briefings and extensions, and sync commands if they changed."""
