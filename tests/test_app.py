@@ -10,7 +10,7 @@ import pytest
 import simcord
 from pydantic import SecretStr
 
-from bot.app import create_bot
+from bot.app import bound_rate_limit_sweeps, create_bot
 from bot.config import Settings
 
 SECRET = "MTIzNDU2Nzg5.secret-token-never-logged"
@@ -78,3 +78,23 @@ async def test_the_token_never_appears_in_logs_or_reprs(
             await bot.repository.close()
     assert "broken.yaml" in caplog.text  # the logs did capture the bot's activity
     assert SECRET not in caplog.text
+
+
+async def test_discord_rate_limit_buckets_are_swept_at_most_once_a_second() -> None:
+    import asyncio
+
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    sweeps: list[int] = []
+    original = http._try_clear_expired_ratelimits
+
+    def counted() -> None:
+        sweeps.append(len(http._buckets))
+        original()
+
+    http._try_clear_expired_ratelimits = counted  # type: ignore[method-assign]
+    bound_rate_limit_sweeps(http, every=60.0)
+    for channel in range(300):
+        http.get_ratelimit(f"POST /channels/{channel}/messages")
+    assert len(http._buckets) == 300  # nothing is dropped: no bucket has expired
+    assert len(sweeps) == 1  # 300 new buckets, one sweep (discord.py alone: 300)
+    await http.close()
