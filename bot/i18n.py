@@ -299,6 +299,55 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
         "The section's id, heading or number": "セクションのID、見出し、または番号",
         "Only this section's sources": "このセクションの出典だけ",
         "Words to look for, in any language": "探す語(どの言語でも可)",
+        "digest": "ダイジェスト",
+        "Post scheduled digests of briefing updates to channels": (
+            "ブリーフィングの更新をまとめたダイジェストをチャンネルに定期投稿する"
+        ),
+        "subscribe": "購読",
+        "unsubscribe": "購読解除",
+        "preview": "プレビュー",
+        "send": "送信",
+        "pause": "一時停止",
+        "resume": "再開",
+        "channel": "チャンネル",
+        "topics": "トピック一覧",
+        "schedule": "スケジュール",
+        "timezone": "タイムゾーン",
+        "mode": "モード",
+        "changes": "変更のみ",
+        "full": "全体",
+        "Send a channel scheduled digests of what changed (subscribing again updates it).": (
+            "チャンネルに更新内容の定期ダイジェストを送ります(再度購読すると設定を更新)。"
+        ),
+        "Stop a channel's digests.": "チャンネルのダイジェストを停止します。",
+        "List this server's digest subscriptions: state, schedule and next due time.": (
+            "このサーバーのダイジェスト購読を状態、スケジュール、次回予定つきで一覧表示します。"
+        ),
+        "Show privately exactly what the channel's next digest would post now.": (
+            "チャンネルの次のダイジェストの内容を自分だけに表示します。"
+        ),
+        "Deliver the channel's digest now, the same way a scheduled one is delivered.": (
+            "定期配信と同じ方法で、チャンネルのダイジェストを今すぐ配信します。"
+        ),
+        "Pause a channel's digests until resumed.": "再開するまでチャンネルのダイジェストを止めます。",
+        "Resume a paused or failing channel's digests from its next due time.": (
+            "一時停止中または失敗中のダイジェストを次回予定から再開します。"
+        ),
+        "The channel that gets the digests": "ダイジェストを受け取るチャンネル",
+        "The channel that should stop getting digests": "ダイジェストを止めるチャンネル",
+        "The subscribed channel": "購読中のチャンネル",
+        "Topic ids separated by commas, or all (the default)": (
+            "カンマ区切りのトピックID、または all(既定)"
+        ),
+        "daily HH:MM, weekdays HH:MM, weekly mon HH:MM, or a 5-field cron": (
+            "daily HH:MM、weekdays HH:MM、weekly mon HH:MM、または5項目のcron式"
+        ),
+        "An IANA time zone such as Asia/Tokyo (the default comes from the config)": (
+            "Asia/Tokyo のような IANA タイムゾーン(既定は設定ファイルの値)"
+        ),
+        "changes: only what changed (default); full: a summary of every briefing": (
+            "changes: 変更分のみ(既定)、full: すべてのブリーフィングの要約"
+        ),
         "briefing-admin": "ブリーフィング管理",
         "Manage the briefings the bot serves": "ボットが配信するブリーフィングを管理する",
         "status": "状態",

@@ -57,6 +57,7 @@ async def simcord_env(
         yield env
     finally:
         await env.shutdown()
+        await env.bot.digests.stop()
         await env.bot.repository.close()
         if env.check_errors:
             env._raise_errors_since(env._errors_acknowledged)
