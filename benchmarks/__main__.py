@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from benchmarks.report import machine
 
 BENCHMARKS: dict[str, list[str]] = {
     "load": ["benchmarks.bench_load", "--sizes", "100,1000", "--runs", "5"],
@@ -28,20 +28,6 @@ BENCHMARKS: dict[str, list[str]] = {
     "fanout": ["benchmarks.bench_fanout"],
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
-
-
-def machine() -> str:
-    """A one-line description of the machine the figures come from."""
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cpu = model or platform.processor()
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def run_one(name: str, command: Sequence[str]) -> list[dict[str, Any]]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import platform
 import random
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import briefing_document, briefing_id
+from benchmarks.report import percentile, write_rows
 from bot.cogs.briefing import section_choices_for, topic_choices_for
 from bot.library import Library
 from bot.models import Briefing
@@ -63,15 +63,6 @@ JAPANESE_PAIRS = ["停戦", "政府", "協議", "物流", "医療", "選挙", "�
 JAPANESE_WORDS = ["停戦協議", "エネルギー価格", "半導体の供給", "防災計画", "国際機関"]
 ENGLISH_WORDS = ["ceasefire", "energy", "harbour", "analysts", "support package", "chip supply"]
 MISSES = ["zebra", "量子", "ｑｕａｎｔｕｍ"]
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The value below which `fraction` of the values fall (nearest rank)."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered)) - 1))
-    return ordered[rank]
 
 
 def generate_library(size: int, seed: int) -> Library:
@@ -315,9 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{name:<22}{row['p50']:>9.3f}{row['p99']:>9.3f}{row['max']:>9.2f}"
             f"{f'<= {target:g}':>9}  {verdict:<4} {row['n']}"
         )
-    if args.json:
-        args.json.write_text(json.dumps(rows_for(figures), indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}")
+    write_rows(args.json, rows_for(figures))
     return 0
 
 

@@ -26,10 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
-import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -42,6 +39,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from benchmarks.report import machine, write_rows
 from bot.app import create_bot
 from bot.config import DeliverySettings, DigestSettings, Settings
 
@@ -254,17 +252,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def machine() -> str:
-    """CPU count and model, for the record."""
-    model = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPU(s), {model}, Python {platform.python_version()}"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen scenarios, print a table, optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -283,10 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += asyncio.run(run_scenario(scenario))
     print(f"\nmachine: {machine()}\n")
     print(table(rows))
-    if args.json:
-        args.json.write_text(
-            json.dumps([row.as_json() for row in rows], indent=2) + "\n", encoding="utf-8"
-        )
+    write_rows(args.json, [row.as_json() for row in rows])
     return 0  # a benchmark, not a test: targets are reported, not enforced
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import platform
 import statistics
 import sys
@@ -32,6 +31,7 @@ from typing import Any, TypeVar
 import yaml
 
 from benchmarks.corpus import write_corpus
+from benchmarks.report import write_rows
 from bot.library import load_library
 
 T = TypeVar("T")
@@ -187,9 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         rows.extend(rows_for(size, figures))
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}")
+    write_rows(args.json, rows)
     return 0
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import platform
 import random
 import statistics
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import write_corpus
+from benchmarks.report import percentile, write_rows
 from bot.app import BriefBot, create_bot
 from bot.config import Settings
 from bot.presentation import discord_date, section_cards
@@ -38,15 +38,6 @@ from bot.rendering import card_embed
 PROBE_INTERVAL = 0.010
 REQUEST_INTERVAL = 0.010
 STALL_TARGET_MS = 50.0
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The value below which `fraction` of the values fall (nearest rank)."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered)) - 1))
-    return ordered[rank]
 
 
 def handle_section(bot: BriefBot, topic: str, section: str) -> int:
@@ -177,9 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"/briefing section during reload: p50 {figures['p50_ms']:.2f} ms, "
         f"p99 {figures['p99_ms']:.2f} ms over {figures['requests']} requests"
     )
-    if args.json:
-        args.json.write_text(json.dumps(rows_for(figures), indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}")
+    write_rows(args.json, rows_for(figures))
     return 0
 
 
