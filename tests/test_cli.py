@@ -13,22 +13,9 @@ from bot.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, main
 from bot.config import TOKEN_VARIABLE
 from bot.loader import display_path
 from bot.schema import briefing_schema_text
+from tests.test_loader import FIXTURES, ROOT, SEED, VALID
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "briefings" / "ukraine-ceasefire.yaml"
 CONFIG = ROOT / "config.yaml"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "loader"
-
-VALID = """\
-title: Harbour ferry timetable
-summary: The ferry company changes its winter timetable.
-updated: 2025-03-01
-sections:
-  - id: overview
-    heading: What changes
-    answer: Fewer evening crossings.
-    published: 2025-02-20
-"""
 
 
 @pytest.fixture(autouse=True)
