@@ -32,12 +32,7 @@ class FileState:
     path: Path
     signature: tuple[int, int]
     result: FileResult
-    good: Briefing | None
-
-    @property
-    def serving(self) -> Briefing | None:
-        """The version this file contributes to the library: the last good one."""
-        return self.good
+    good: Briefing | None  # the last version that loaded; it keeps serving through errors
 
 
 @dataclass(frozen=True)
