@@ -24,22 +24,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import discord
 
-from benchmarks.report import machine, write_rows
+from benchmarks.loopback_discord import fetch_stats, serve_in_process
+from benchmarks.report import Row, finish
 from bot.app import create_bot
 from bot.config import DeliverySettings, DigestSettings, Settings
 
@@ -67,73 +64,17 @@ SCENARIOS = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
-    """One reported metric."""
-
-    scenario: str
-    metric: str
-    value: float
-    unit: str
-    target: float | None = None
-    higher_is_better: bool = True
-
-    @property
-    def ratio(self) -> float | None:
-        """Value over target, where a positive target exists."""
-        if self.target is None or self.target == 0:
-            return None
-        return self.value / self.target
-
-    @property
-    def meets_target(self) -> bool | None:
-        """Whether the value reaches its target (None when there is none)."""
-        if self.target is None:
-            return None
-        return self.value >= self.target if self.higher_is_better else self.value <= self.target
-
-    def as_json(self) -> dict[str, Any]:
-        """The row as the JSON report holds it."""
-        return {
-            "metric": f"{self.scenario}.{self.metric}",
-            "value": self.value,
-            "unit": self.unit,
-            "target": self.target,
-            "ratio": self.ratio,
-            "meets_target": self.meets_target,
-        }
-
-
-@contextlib.asynccontextmanager
-async def loopback_process(limit: int) -> AsyncIterator[str]:
-    """Run the loopback Discord in its own process; yields its API base URL."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.loopback_discord",
-        "--limit",
-        str(limit),
-        cwd=REPO_ROOT,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
-        if not line.startswith("READY "):
-            raise RuntimeError(f"the loopback server did not start: {line!r}")
-        yield line.removeprefix("READY ")
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        await process.wait()
-
-
-async def server_stats(url: str) -> dict[str, Any]:
-    """What the loopback server saw."""
-    base = url.split("/api/", 1)[0]
-    async with aiohttp.ClientSession() as session, session.get(f"{base}/_loopback/stats") as r:
-        stats: dict[str, Any] = await r.json()
-        return stats
+def row(
+    scenario: str,
+    metric: str,
+    value: float,
+    unit: str,
+    target: float | None = None,
+    *,
+    higher_is_better: bool = True,
+) -> Row:
+    """One fan-out figure, named after its scenario."""
+    return Row(f"fanout {scenario}: {metric}", value, unit, target, None, higher_is_better)
 
 
 async def run_fanout(
@@ -172,11 +113,11 @@ async def run_fanout(
                 user_id=None,
                 now=DUE - dt.timedelta(days=1),
             )
-        before = await server_stats(url)
+        before = await fetch_stats(url)
         started, cpu = time.perf_counter(), time.process_time()
         report = await bot.digests.deliver_due(DUE)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-        stats = await server_stats(url)
+        stats = await fetch_stats(url)
         unsent = 0
         for guild_id in range(1, 101):
             for subscription in await repository.guild_subscriptions(guild_id):
@@ -197,12 +138,12 @@ async def run_fanout(
     span = (stats["last_create"] or 0) - (stats["first_create"] or 0)
     achieved = (created - 1) / span if span > 0 and created > 1 else 0.0
     return [
-        Row(scenario, "channels", channels, "channels"),
-        Row(scenario, "messages_sent", created, "messages"),
-        Row(scenario, "configured_rate", rate, "msg/s"),
-        Row(scenario, "achieved_rate", round(achieved, 2), "msg/s"),
-        Row(scenario, "rate_ratio", round(achieved / rate, 4), "ratio", TARGET_RATIO),
-        Row(
+        row(scenario, "channels", channels, "channels"),
+        row(scenario, "messages_sent", created, "messages"),
+        row(scenario, "configured_rate", rate, "msg/s"),
+        row(scenario, "achieved_rate", round(achieved, 2), "msg/s"),
+        row(scenario, "rate_ratio", round(achieved / rate, 4), "ratio", TARGET_RATIO),
+        row(
             scenario,
             "http_429",
             stats["rate_limited"] - before["rate_limited"],
@@ -210,46 +151,25 @@ async def run_fanout(
             0,
             higher_is_better=False,
         ),
-        Row(scenario, "lost", lost, "messages", 0, higher_is_better=False),
-        Row(scenario, "duplicates", duplicates, "messages", 0, higher_is_better=False),
-        Row(scenario, "ledger_unsent", unsent, "rows", 0, higher_is_better=False),
-        Row(scenario, "failed", report.failed, "digests", 0, higher_is_better=False),
-        Row(scenario, "wall_time", round(wall, 2), "s"),
-        Row(scenario, "bot_cpu_per_1000", round(cpu / (channels / 1000), 3), "CPU s"),
-        Row(scenario, "max_requests_in_a_second", stats["max_in_window"], "requests"),
+        row(scenario, "lost", lost, "messages", 0, higher_is_better=False),
+        row(scenario, "duplicates", duplicates, "messages", 0, higher_is_better=False),
+        row(scenario, "ledger_unsent", unsent, "rows", 0, higher_is_better=False),
+        row(scenario, "failed", report.failed, "digests", 0, higher_is_better=False),
+        row(scenario, "wall_time", round(wall, 2), "s"),
+        row(scenario, "bot_cpu_per_1000", round(cpu / (channels / 1000), 3), "CPU s"),
+        row(scenario, "max_requests_in_a_second", stats["max_in_window"], "requests"),
     ]
 
 
 async def run_scenario(scenario: Scenario) -> list[Row]:
     """One scenario against its own loopback server process."""
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as folder:
-        async with loopback_process(scenario.server_limit) as url:
+        async with serve_in_process(scenario.server_limit) as url:
             rows = await run_fanout(
                 url, scenario.channels, scenario.rate, Path(folder), scenario=scenario.name
             )
-    limit = Row(scenario.name, "server_limit", scenario.server_limit, "req/s")
+    limit = row(scenario.name, "server_limit", scenario.server_limit, "req/s")
     return [limit, *rows]
-
-
-def table(rows: list[Row]) -> str:
-    """The rows as a plain-text table."""
-    header = ("metric", "value", "unit", "target", "ratio", "meets")
-    lines = [
-        (
-            f"{row.scenario}.{row.metric}",
-            f"{row.value:g}",
-            row.unit,
-            "" if row.target is None else f"{row.target:g}",
-            "" if row.ratio is None else f"{row.ratio:.3f}",
-            {None: "", True: "yes", False: "NO"}[row.meets_target],
-        )
-        for row in rows
-    ]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
-    out = []
-    for cells in (header, *lines):
-        out.append("  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)))
-    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,10 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         rows += asyncio.run(run_scenario(scenario))
-    print(f"\nmachine: {machine()}\n")
-    print(table(rows))
-    write_rows(args.json, [row.as_json() for row in rows])
-    return 0  # a benchmark, not a test: targets are reported, not enforced
+    return finish(rows, args.json)
 
 
 if __name__ == "__main__":

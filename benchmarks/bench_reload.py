@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import platform
 import random
 import statistics
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import write_corpus
-from benchmarks.report import percentile, write_rows
+from benchmarks.report import Row, finish, loop_stall_probe, percentile
 from bot.app import BriefBot, create_bot
 from bot.config import Settings
 from bot.presentation import discord_date, section_cards
@@ -53,15 +52,8 @@ async def one_reload(bot: BriefBot, rng: random.Random) -> dict[str, Any]:
     """Reload every file once while probing the loop and serving section requests."""
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
-    stalls: list[float] = []
     latencies: list[float] = []
     targets = [(b.id, s.id) for b in bot.library for s in b.sections]
-
-    async def probe() -> None:
-        while not done.is_set():
-            start = loop.time()
-            await asyncio.sleep(PROBE_INTERVAL)
-            stalls.append(loop.time() - start - PROBE_INTERVAL)
 
     async def requests() -> None:
         due = loop.time()
@@ -72,17 +64,18 @@ async def one_reload(bot: BriefBot, rng: random.Random) -> dict[str, Any]:
             handle_section(bot, topic, section)
             latencies.append(loop.time() - due)
 
-    tasks = [asyncio.create_task(probe()), asyncio.create_task(requests())]
-    await asyncio.sleep(0.05)
-    started = loop.time()
-    report = await bot.reload_briefings(force=True)
-    elapsed = loop.time() - started
-    done.set()
-    await asyncio.gather(*tasks)
+    async with loop_stall_probe(PROBE_INTERVAL) as stalls:
+        task = asyncio.create_task(requests())
+        await asyncio.sleep(0.05)
+        started = loop.time()
+        report = await bot.reload_briefings(force=True)
+        elapsed = loop.time() - started
+        done.set()
+        await task
     return {
         "reload_s": elapsed,
         "files": report.files_read,
-        "stall_ms": max(stalls) * 1000,
+        "stall_ms": stalls.longest() * 1000,
         "latencies_ms": [value * 1000 for value in latencies],
     }
 
@@ -116,35 +109,33 @@ async def measure(size: int, runs: int, seed: int) -> dict[str, Any]:
     }
 
 
-def rows_for(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """The result rows in the suite's shared JSON shape."""
+def rows_for(figures: dict[str, Any]) -> list[Row]:
+    """The reload's rows: its time, the longest stall, and section latency meanwhile."""
     size = figures["size"]
-    stall = figures["stall_ms"]
     return [
-        {
-            "metric": f"reload time, {size} briefings",
-            "value": round(figures["reload_s"], 3),
-            "unit": "s",
-            "target": None,
-            "ratio": None,
-            "meets_target": None,
-        },
-        {
-            "metric": f"longest event-loop stall during a reload of {size}",
-            "value": round(stall, 1),
-            "unit": "ms",
-            "target": STALL_TARGET_MS,
-            "ratio": round(stall / STALL_TARGET_MS, 3),
-            "meets_target": stall <= STALL_TARGET_MS,
-        },
-        {
-            "metric": f"/briefing section p99 during a reload of {size}",
-            "value": round(figures["p99_ms"], 2),
-            "unit": "ms",
-            "target": None,
-            "ratio": None,
-            "meets_target": None,
-        },
+        Row(f"reload: re-read {size:,} briefings, median", round(figures["reload_s"], 3), "s"),
+        Row(
+            f"reload: longest event-loop stall during a reload of {size:,}, median",
+            round(figures["stall_ms"], 1),
+            "ms",
+            target=STALL_TARGET_MS,
+        ),
+        Row(
+            f"reload: longest event-loop stall during a reload of {size:,}, worst",
+            round(figures["worst_stall_ms"], 1),
+            "ms",
+            target=STALL_TARGET_MS,
+        ),
+        Row(
+            f"reload: /briefing section p50 during a reload of {size:,}",
+            round(figures["p50_ms"], 2),
+            "ms",
+        ),
+        Row(
+            f"reload: /briefing section p99 during a reload of {size:,}",
+            round(figures["p99_ms"], 2),
+            "ms",
+        ),
     ]
 
 
@@ -157,19 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the result rows to this file")
     args = parser.parse_args(argv)
     figures = asyncio.run(measure(args.size, args.runs, args.seed))
-    print(f"python {platform.python_version()} on {platform.machine()}, {args.runs} reloads")
-    print(f"briefings: {figures['size']} ({figures['files']} files re-read per reload)")
-    print(f"reload time (median):            {figures['reload_s']:.3f} s")
     print(
-        f"longest loop stall (median):     {figures['stall_ms']:.1f} ms "
-        f"(worst {figures['worst_stall_ms']:.1f} ms; target <= {STALL_TARGET_MS:.0f} ms)"
+        f"{figures['size']:,} briefings ({figures['files']} files re-read per reload), "
+        f"{args.runs} reloads, {figures['requests']} section requests meanwhile"
     )
-    print(
-        f"/briefing section during reload: p50 {figures['p50_ms']:.2f} ms, "
-        f"p99 {figures['p99_ms']:.2f} ms over {figures['requests']} requests"
-    )
-    write_rows(args.json, rows_for(figures))
-    return 0
+    return finish(rows_for(figures), args.json)
 
 
 if __name__ == "__main__":

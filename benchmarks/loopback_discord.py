@@ -32,13 +32,16 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 API_PREFIX = "/api/v10"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DROP = web.RequestKey("drop", bool)
 APPLICATION_ID = 4_200_000_000_000_001
 BOT_USER = {
@@ -368,6 +371,38 @@ class LoopbackDiscord:
         finally:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(10)
+
+
+@contextlib.asynccontextmanager
+async def serve_in_process(limit: int) -> AsyncIterator[str]:
+    """Run the loopback Discord in its own process; yields its API base URL."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.loopback_discord",
+        "--limit",
+        str(limit),
+        cwd=PROJECT_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        if not line.startswith("READY "):
+            raise RuntimeError(f"the loopback server did not start: {line!r}")
+        yield line.removeprefix("READY ")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        await process.wait()
+
+
+async def fetch_stats(url: str) -> dict[str, Any]:
+    """What the loopback server saw."""
+    base = url.split("/api/", 1)[0]
+    async with aiohttp.ClientSession() as session, session.get(f"{base}/_loopback/stats") as r:
+        stats: dict[str, Any] = await r.json()
+        return stats
 
 
 async def _serve_forever(server: LoopbackDiscord, port: int) -> None:

@@ -168,8 +168,61 @@ def subscribed_briefings(library: Library, topics: Sequence[str] | None) -> list
     """The loaded briefings a subscription covers, in library order."""
     if topics is None:
         return list(library)
-    wanted = set(topics)
-    return [briefing for briefing in library if briefing.id in wanted]
+    found = (library.briefings.get(topic) for topic in sorted(set(topics)))
+    return [briefing for briefing in found if briefing is not None]
+
+
+class LayoutMemo:
+    """What digests for one library have in common, worked out once.
+
+    Digests that fall due together often cover the same briefings; each briefing's
+    snapshot entries and cards are then built once. A memo belongs to the library it
+    was made for and must not be used with another.
+    """
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.snapshots: dict[str, tuple[SectionState, ...]] = {}
+        self.cards: dict[tuple[object, ...], list[Card]] = {}
+        self._encoded: dict[str, str] = {}
+        self._current: dict[tuple[str, ...] | None, tuple[str, str]] = {}
+
+    def snapshot_of(self, briefing: Briefing) -> tuple[SectionState, ...]:
+        """The briefing's sections as a digest sees them now."""
+        found = self.snapshots.get(briefing.id)
+        if found is None:
+            found = self.snapshots[briefing.id] = take_snapshot([briefing])
+        return found
+
+    def current_snapshot(self, topics: Sequence[str] | None) -> tuple[str, str]:
+        """`encode_snapshot` of what these topics cover now, and its blob hash.
+
+        Built from each briefing's own encoded rows: the canonical order sorts by
+        briefing id first, so joining them in id order gives the same text.
+        """
+        key = None if topics is None else tuple(topics)
+        found = self._current.get(key)
+        if found is None:
+            pieces = []
+            for briefing in sorted(subscribed_briefings(self.library, topics), key=_by_id):
+                piece = self._encoded.get(briefing.id)
+                if piece is None:
+                    piece = encode_snapshot(self.snapshot_of(briefing))[1:-1]
+                    self._encoded[briefing.id] = piece
+                if piece:
+                    pieces.append(piece)
+            text = f"[{','.join(pieces)}]"
+            found = self._current[key] = (text, blob_hash(text))
+        return found
+
+    @property
+    def size(self) -> int:
+        """How many entries the memo holds (to bound its memory)."""
+        return len(self.cards) + len(self._current) + len(self.snapshots)
+
+
+def _by_id(briefing: Briefing) -> str:
+    return briefing.id
 
 
 def take_snapshot(briefings: Iterable[Briefing]) -> tuple[SectionState, ...]:
@@ -184,10 +237,14 @@ def compose_digest(
     topics: Sequence[str] | None,
     mode: Mode,
     previous: Iterable[SectionState],
+    memo: LayoutMemo | None = None,
 ) -> Digest:
     """The digest for a subscription whose last delivered digest saw `previous`."""
     briefings = subscribed_briefings(library, topics)
-    snapshot = take_snapshot(briefings)
+    if memo is None:
+        snapshot = take_snapshot(briefings)
+    else:
+        snapshot = tuple(state for b in briefings for state in memo.snapshot_of(b))
     if mode == "full":
         return Digest("full", briefings=tuple(briefings), snapshot=snapshot)
     seen = {(s.briefing_id, s.section_id): s for s in previous}
@@ -210,7 +267,32 @@ def compose_digest(
     return Digest("changes", changes=tuple(changes), removed=removed, snapshot=snapshot)
 
 
-def _change_cards(digest: Digest, library: Library, date: DateFormat) -> list[Card]:
+def _briefing_change_cards(
+    briefing_id: str,
+    changes: Sequence[SectionChange],
+    removed: Sequence[RemovedSection],
+    library: Library,
+    date: DateFormat,
+) -> list[Card]:
+    briefing = library.briefings.get(briefing_id)
+    lang = briefing.language if briefing else "en"
+    writer = _CardWriter(briefing.title if briefing else briefing_id, lang)
+    for change in changes:
+        mark = translate("label.new" if change.kind == "new" else "label.changed", lang)
+        section = change.section
+        lines = [f"**{section.answer}**"]
+        if section.sources:
+            lines.append(source_line(change.briefing, section, section.sources[0], library, date))
+        writer.add_field(f"{mark} · {section.heading}", "\n".join(lines))
+    if removed:
+        headings = "\n".join(f"• ~~{escape_markdown(r.heading)}~~" for r in removed)
+        writer.add_field(f"🗑️ {translate('label.removed', lang)}", headings)
+    return writer.finish()
+
+
+def _change_cards(
+    digest: Digest, library: Library, date: DateFormat, memo: LayoutMemo | None
+) -> list[Card]:
     by_briefing: dict[str, list[SectionChange]] = {}
     for change in digest.changes:
         by_briefing.setdefault(change.briefing.id, []).append(change)
@@ -219,35 +301,44 @@ def _change_cards(digest: Digest, library: Library, date: DateFormat) -> list[Ca
         removed.setdefault(item.briefing_id, []).append(item)
     cards: list[Card] = []
     for briefing_id in sorted(by_briefing.keys() | removed.keys()):
-        briefing = library.briefings.get(briefing_id)
-        lang = briefing.language if briefing else "en"
-        writer = _CardWriter(briefing.title if briefing else briefing_id, lang)
-        for change in by_briefing.get(briefing_id, []):
-            mark = translate("label.new" if change.kind == "new" else "label.changed", lang)
-            section = change.section
-            lines = [f"**{section.answer}**"]
-            if section.sources:
-                lines.append(
-                    source_line(change.briefing, section, section.sources[0], library, date)
-                )
-            writer.add_field(f"{mark} · {section.heading}", "\n".join(lines))
-        removed_here = removed.get(briefing_id, [])
-        if removed_here:
-            headings = "\n".join(f"• ~~{escape_markdown(r.heading)}~~" for r in removed_here)
-            writer.add_field(f"🗑️ {translate('label.removed', lang)}", headings)
-        cards.extend(writer.finish())
+        changes, removed_here = by_briefing.get(briefing_id, []), removed.get(briefing_id, [])
+        if memo is None:
+            cards += _briefing_change_cards(briefing_id, changes, removed_here, library, date)
+            continue
+        key = (
+            "changes",
+            briefing_id,
+            tuple((c.section.id, c.section.content_hash, c.kind) for c in changes),
+            tuple(r.heading for r in removed_here),
+        )
+        found = memo.cards.get(key)
+        if found is None:
+            found = _briefing_change_cards(briefing_id, changes, removed_here, library, date)
+            memo.cards[key] = found
+        cards += found
     return cards
 
 
-def _full_cards(digest: Digest, date: DateFormat) -> list[Card]:
+def _briefing_summary_cards(briefing: Briefing, date: DateFormat) -> list[Card]:
+    lang = briefing.language
+    writer = _CardWriter(briefing.title, lang)
+    writer.describe(f"{translate('label.updated', lang)}: {date(briefing.updated)}")
+    for number, section in enumerate(briefing.sections, start=1):
+        writer.add_field(f"{number}. {section.heading}", section.answer)
+    return writer.finish()
+
+
+def _full_cards(digest: Digest, date: DateFormat, memo: LayoutMemo | None) -> list[Card]:
     cards: list[Card] = []
     for briefing in digest.briefings:
-        lang = briefing.language
-        writer = _CardWriter(briefing.title, lang)
-        writer.describe(f"{translate('label.updated', lang)}: {date(briefing.updated)}")
-        for number, section in enumerate(briefing.sections, start=1):
-            writer.add_field(f"{number}. {section.heading}", section.answer)
-        cards.extend(writer.finish())
+        if memo is None:
+            cards += _briefing_summary_cards(briefing, date)
+            continue
+        key = ("full", briefing.id)
+        found = memo.cards.get(key)
+        if found is None:
+            found = memo.cards[key] = _briefing_summary_cards(briefing, date)
+        cards += found
     return cards
 
 
@@ -269,20 +360,25 @@ def _pack(cards: Sequence[Card]) -> list[list[Card]]:
 
 
 def digest_messages(
-    digest: Digest, library: Library, language: str, date: DateFormat
+    digest: Digest,
+    library: Library,
+    language: str,
+    date: DateFormat,
+    memo: LayoutMemo | None = None,
 ) -> list[DigestMessage]:
     """The digest as Discord messages, each within every limit; empty if nothing to post.
 
     The first message opens with the digest's title; the last card ends with a pointer
-    to `/briefing show`; several messages are numbered.
+    to `/briefing show`; several messages are numbered. With a `memo` (made for this
+    library and date format), each briefing's cards are laid out once across digests.
     """
     if digest.is_empty:
         return []
     if digest.mode == "full":
-        cards = _full_cards(digest, date)
+        cards = _full_cards(digest, date, memo)
         title = translate("label.digest_full_title", language)
     else:
-        cards = _change_cards(digest, library, date)
+        cards = _change_cards(digest, library, date, memo)
         title = translate("label.digest_title", language)
     assert all(len(card.fields) <= FIELD_COUNT_LIMIT for card in cards)
     groups = _pack(cards)

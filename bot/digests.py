@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import time
 import weakref
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from bot.delivery import (
 )
 from bot.digest import (
     MODES,
+    LayoutMemo,
     Mode,
     Subscription,
     blob_hash,
@@ -49,7 +51,6 @@ from bot.digest import (
     decode_snapshot,
     delivery_nonce,
     digest_messages,
-    encode_snapshot,
     failure_reason,
     notice_nonce,
     parse_topics,
@@ -57,8 +58,9 @@ from bot.digest import (
 )
 from bot.errors import ChannelNotInGuild, NotSubscribed
 from bot.i18n import translate
-from bot.presentation import discord_date
-from bot.rendering import card_embed
+from bot.library import Library
+from bot.presentation import Card, discord_date
+from bot.rendering import messages_json
 from bot.repository import Blob, Delivery, DigestClaim
 from bot.schedule import next_due, parse_schedule, parse_timezone
 
@@ -74,6 +76,8 @@ PRUNE_EVERY = dt.timedelta(days=1)
 TICK_JOB = "digest-tick"
 WAKE_JOB = "digest-wake"
 _CACHE_LIMIT = 256
+YIELD_AFTER = 0.005  # seconds of planning between two yields to the event loop
+_LAYOUT_LIMIT = 4096  # entries kept by the layout memo (about 20 MB at most)
 
 
 def scheduler_now() -> dt.datetime:
@@ -93,6 +97,9 @@ class DeliveryReport:
     paused: int = 0  # subscriptions paused as failing (403, or a message Discord refuses)
     removed: int = 0  # subscriptions removed because their channel is gone
     coalesced: int = 0  # extra due times folded into one catch-up digest
+    claimed: int = 0  # digests newly claimed in the ledger for sending
+    selection_seconds: float = 0.0  # finding, composing and claiming them, before any send
+    compose_seconds: float = 0.0  # the part of selection_seconds spent composing digests
     errors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -115,6 +122,28 @@ class SendOutcome:
     status: Literal["sent", "unchanged", "failed", "removed"]
     messages: int = 0
     reason: str | None = None
+
+
+class _Layouts:
+    """Digest layouts kept while the library stays the same, within a memory bound.
+
+    Briefings do not change between reloads, so each briefing's cards and snapshot
+    entries, and each card's stored JSON, are worked out once per library snapshot.
+    """
+
+    def __init__(self) -> None:
+        self._memo: LayoutMemo | None = None
+        self.card_json: dict[Card, str] = {}
+
+    def for_library(self, library: Library) -> LayoutMemo:
+        """The memo for this library (a fresh one when it was swapped or grew too big)."""
+        memo = self._memo
+        if memo is None or memo.library is not library or memo.size > _LAYOUT_LIMIT:
+            memo = self._memo = LayoutMemo(library)
+            self.card_json = {}
+        elif len(self.card_json) > _LAYOUT_LIMIT:
+            self.card_json = {}
+        return memo
 
 
 class _Locks:
@@ -153,6 +182,7 @@ class DigestService:
         self._last_prune: dt.datetime | None = None
         self._blobs: dict[str, str] = {}
         self._outgoing: dict[str, list[OutgoingMessage]] = {}
+        self._layouts = _Layouts()
 
     @property
     def window(self) -> dt.timedelta:
@@ -279,24 +309,33 @@ class DigestService:
             await self._send(subscription, row, now, report)
 
     async def _deliver_newly_due(self, now: dt.datetime, report: DeliveryReport) -> None:
+        started = time.perf_counter()
         repository = self.bot.repository
+        library = self.bot.library  # one snapshot for the whole run, even across a reload
+        memo = self._layouts.for_library(library)
         held: dict[int, asyncio.Lock] = {}
         claims: list[DigestClaim] = []
         sends: list[Coroutine[Any, Any, None]] = []
-        rendered_cache: dict[tuple[Any, ...], Rendered | None] = {}
+        rendered: dict[tuple[Any, ...], Rendered | None] = {}
         due = await repository.due_subscriptions(now)
-        snapshots = await self._blob_texts({s.snapshot_hash for s in due if s.snapshot_hash})
+        changed = [s for s in due if not self._unchanged(s, memo)]
+        snapshots = await self._blob_texts({s.snapshot_hash for s in changed if s.snapshot_hash})
         try:
+            last_yield = time.perf_counter()
             for subscription in due:
+                if time.perf_counter() - last_yield >= YIELD_AFTER:
+                    await asyncio.sleep(0)  # let commands in between a long run
+                    last_yield = time.perf_counter()
                 lock = self._locks(subscription.id)
                 if lock.locked():
                     continue  # `/digest send` is busy with it; the next tick takes it
                 await lock.acquire()
                 held[subscription.id] = lock
-                claim = self._plan(subscription, now, snapshots, rendered_cache, report)
+                claim = self._plan(subscription, now, library, snapshots, rendered, report)
                 if claim is not None:
                     claims.append(claim)
             rows = await repository.claim_scheduled_digests(claims, now)
+            report.claimed += len(rows)
             by_id = {claim.subscription.id: claim.subscription for claim in claims}
             for row in rows:
                 lock = held.pop(row.subscription_id)
@@ -306,7 +345,19 @@ class DigestService:
         finally:
             for lock in held.values():
                 lock.release()
+        report.selection_seconds += time.perf_counter() - started
         await self._run_sends(sends)
+
+    @staticmethod
+    def _unchanged(subscription: Subscription, memo: LayoutMemo) -> bool:
+        """Whether a `changes` digest would be empty: what it covers is what it last saw.
+
+        Comparing hashes of canonical snapshots needs neither the stored snapshot nor
+        a composed digest.
+        """
+        if subscription.mode != "changes" or subscription.snapshot_hash is None:
+            return False
+        return memo.current_snapshot(subscription.topics)[1] == subscription.snapshot_hash
 
     async def _run_sends(self, sends: list[Coroutine[Any, Any, None]]) -> None:
         """Run digest sends side by side; `stop()` cancels those not yet on the wire."""
@@ -337,8 +388,9 @@ class DigestService:
         self,
         subscription: Subscription,
         now: dt.datetime,
+        library: Library,
         snapshots: dict[str, str],
-        cache: dict[tuple[Any, ...], Rendered | None],
+        rendered: dict[tuple[Any, ...], Rendered | None],
         report: DeliveryReport,
     ) -> DigestClaim | None:
         """Decide what a due subscription does now, composing its digest if it has one."""
@@ -364,47 +416,47 @@ class DigestService:
         if plan.deliver_at is None:
             return DigestClaim(subscription, plan.next_due, missed=plan.missed)
         key = (
-            id(self.bot.library),
             subscription.topics,
             subscription.mode,
             subscription.language,
             subscription.snapshot_hash,
         )
-        if key not in cache:
-            previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
-            cache[key] = self._render(subscription, previous)
-        rendered = cache[key]
-        if rendered is None:
+        if key not in rendered:
+            memo = self._layouts.for_library(library)
+            if self._unchanged(subscription, memo):
+                rendered[key] = None
+            else:
+                started = time.perf_counter()
+                previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
+                rendered[key] = self._render(subscription, previous, library)
+                report.compose_seconds += time.perf_counter() - started
+        digest = rendered[key]
+        if digest is None:
             report.unchanged += 1
             return DigestClaim(subscription, plan.next_due, missed=plan.missed)
         return DigestClaim(
             subscription,
             plan.next_due,
             due_at=plan.deliver_at,
-            payload=rendered.payload,
-            snapshot=rendered.snapshot,
-            message_count=rendered.message_count,
+            payload=digest.payload,
+            snapshot=digest.snapshot,
+            message_count=digest.message_count,
             missed=plan.missed,
         )
 
-    def _render(self, subscription: Subscription, previous: Sequence[Any]) -> Rendered | None:
+    def _render(
+        self, subscription: Subscription, previous: Sequence[Any], library: Library
+    ) -> Rendered | None:
         """The digest to store for a subscription, or None when there is nothing to post."""
-        library = self.bot.library
-        digest = compose_digest(library, subscription.topics, subscription.mode, previous)
-        messages = digest_messages(digest, library, subscription.language, discord_date)
+        memo = self._layouts.for_library(library)
+        digest = compose_digest(library, subscription.topics, subscription.mode, previous, memo)
+        messages = digest_messages(digest, library, subscription.language, discord_date, memo)
         if not messages:
             return None
-        payload = json.dumps(
-            [
-                {"content": m.content, "embeds": [card_embed(c).to_dict() for c in m.cards]}
-                for m in messages
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        snapshot = encode_snapshot(digest.snapshot)
+        payload = messages_json(messages, self._layouts.card_json)
+        snapshot, snapshot_hash = memo.current_snapshot(subscription.topics)
         return Rendered(
-            Blob(blob_hash(payload), payload), Blob(blob_hash(snapshot), snapshot), len(messages)
+            Blob(blob_hash(payload), payload), Blob(snapshot_hash, snapshot), len(messages)
         )
 
     async def _blob_texts(self, hashes: set[str]) -> dict[str, str]:
@@ -693,7 +745,7 @@ class DigestService:
         hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
         snapshots = await self._blob_texts(hashes)
         previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
-        return self._render(subscription, previous)
+        return self._render(subscription, previous, self.bot.library)
 
     async def _unfinished(self, subscription: Subscription) -> list[Delivery]:
         rows = await self.bot.repository.guild_deliveries(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.digest import DigestMessage
 from bot.errors import UserFacingError
 from bot.i18n import error_message, translate
 from bot.presentation import Card, Page, escape_markdown
@@ -42,6 +44,33 @@ def card_embed(card: Card) -> discord.Embed:
     if card.footer:
         embed.set_footer(text=card.footer)
     return embed
+
+
+def messages_json(
+    messages: Sequence[DigestMessage], card_cache: dict[Card, str] | None = None
+) -> str:
+    """Messages as the compact JSON stored for delivery: content and embed dicts.
+
+    The same text as `json.dumps` of `card_embed(card).to_dict()` per card; with a
+    `card_cache`, each distinct card is serialised once across calls.
+    """
+    cache = {} if card_cache is None else card_cache
+
+    def card_text(card: Card) -> str:
+        text = cache.get(card)
+        if text is None:
+            text = cache[card] = _compact_json(card_embed(card).to_dict())
+        return text
+
+    parts = []
+    for message in messages:
+        embeds = ",".join(card_text(card) for card in message.cards)
+        parts.append(f'{{"content":{_compact_json(message.content)},"embeds":[{embeds}]}}')
+    return f"[{','.join(parts)}]"
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def page_embeds(page: Page) -> list[discord.Embed]:

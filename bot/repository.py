@@ -105,6 +105,21 @@ class DigestClaim:
 
 
 @dataclass(frozen=True)
+class NewSubscription:
+    """A subscription to add in bulk, already validated (see `add_subscriptions`)."""
+
+    guild_id: int
+    channel_id: int
+    topics: tuple[str, ...] | None
+    schedule: str
+    timezone: str
+    mode: Mode
+    language: str
+    next_due: dt.datetime
+    created_by: int | None = None
+
+
+@dataclass(frozen=True)
 class StateCounts:
     """How many subscriptions are in each state, and the earliest active due time."""
 
@@ -124,6 +139,11 @@ _DELIVERY_COLUMNS = (
     "d.message_count, d.message_ids, d.attempts, d.last_error"
 )
 _SUBSCRIPTION_WIDTH = 17
+_INSERT_COLUMNS = (
+    "guild_id, channel_id, topics, schedule, timezone, mode, language, next_due,"
+    " created_by, created_at, updated_at"
+)
+_INSERT_MARKS = ", ".join("?" * 11)
 _UNFINISHED = "('pending', 'failed')"
 
 
@@ -336,9 +356,7 @@ class Repository:
             if existing and int(existing[0][0]) != guild_id:
                 raise PermissionError("that channel's subscription belongs to another guild")
             await self._run(
-                "INSERT INTO subscriptions (guild_id, channel_id, topics, schedule, timezone,"
-                " mode, language, next_due, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO subscriptions ({_INSERT_COLUMNS}) VALUES ({_INSERT_MARKS})"
                 " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
                 " schedule = excluded.schedule, timezone = excluded.timezone,"
                 " mode = excluded.mode, language = excluded.language,"
@@ -364,6 +382,38 @@ class Repository:
         saved = await self.guild_subscription(guild_id, channel_id)
         assert saved is not None
         return saved, not existing
+
+    async def add_subscriptions(self, entries: Iterable[NewSubscription], now: dt.datetime) -> int:
+        """Add many new subscriptions in one transaction; returns how many were added.
+
+        A channel that already has a subscription keeps it unchanged (whichever guild
+        owns it), so importing the same list twice adds nothing the second time.
+        """
+        stamp = to_epoch(now)
+        rows = [
+            (
+                entry.guild_id,
+                entry.channel_id,
+                None if entry.topics is None else json.dumps(list(entry.topics)),
+                entry.schedule,
+                entry.timezone,
+                entry.mode,
+                entry.language,
+                to_epoch(entry.next_due),
+                entry.created_by,
+                stamp,
+                stamp,
+            )
+            for entry in entries
+        ]
+        async with self._transaction():
+            before = self.db.total_changes
+            await self.db.executemany(
+                f"INSERT INTO subscriptions ({_INSERT_COLUMNS}) VALUES ({_INSERT_MARKS})"
+                " ON CONFLICT (channel_id) DO NOTHING",
+                rows,
+            )
+            return self.db.total_changes - before
 
     async def guild_subscriptions(self, guild_id: int) -> list[Subscription]:
         """Every subscription of one guild, by channel, with any delivery being retried."""
@@ -500,47 +550,103 @@ class Repository:
 
         A claim only applies if the subscription is still active and still due at the
         time it was read, so two ticks can never both claim one due time; returns the
-        ledger rows written, ready to send.
+        ledger rows written, ready to send. However many claims there are, this takes a
+        fixed number of trips to the database thread.
         """
-        written: list[Delivery] = []
-        stored: set[str] = set()  # blobs already written in this transaction
+        for claim in claims:
+            if claim.due_at is not None and (
+                claim.payload is None or claim.snapshot is None or claim.message_count < 1
+            ):
+                raise ValueError("a claim that delivers needs a payload and a snapshot")
+        if not claims:
+            return []
         stamp = to_epoch(now)
+        ids = json.dumps(sorted({claim.subscription.id for claim in claims}))
         async with self._transaction():
+            # By id alone, so SQLite looks each one up instead of scanning the active ones.
+            still_due = {
+                (int(row[0]), int(row[1]), int(row[2]))
+                for row in await self._rows(
+                    "SELECT id, guild_id, next_due, state FROM subscriptions"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    (ids,),
+                )
+                if row[3] == "active"
+            }
+            moving: list[DigestClaim] = []
             for claim in claims:
                 sub = claim.subscription
-                missed_from = missed_until = None
-                if claim.missed is not None:
-                    missed_from, missed_until = (to_epoch(t) for t in claim.missed)
-                moved = await self._run(
-                    "UPDATE subscriptions SET next_due = ?,"
-                    " missed_from = COALESCE(?, missed_from),"
-                    " missed_until = COALESCE(?, missed_until)"
-                    " WHERE id = ? AND guild_id = ? AND next_due = ? AND state = 'active'",
+                key = (sub.id, sub.guild_id, to_epoch(sub.next_due))
+                if key in still_due:
+                    still_due.discard(key)  # a second claim of the same due time loses
+                    moving.append(claim)
+            await self.db.executemany(
+                "UPDATE subscriptions SET next_due = ?,"
+                " missed_from = COALESCE(?, missed_from),"
+                " missed_until = COALESCE(?, missed_until) WHERE id = ?",
+                [
                     (
                         to_epoch(claim.next_due),
-                        missed_from,
-                        missed_until,
-                        sub.id,
-                        sub.guild_id,
-                        to_epoch(sub.next_due),
-                    ),
+                        *(
+                            (None, None)
+                            if claim.missed is None
+                            else (to_epoch(claim.missed[0]), to_epoch(claim.missed[1]))
+                        ),
+                        claim.subscription.id,
+                    )
+                    for claim in moving
+                ],
+            )
+            existing = {
+                (int(row[0]), int(row[1]))
+                for row in await self._rows(
+                    "SELECT subscription_id, due_at FROM deliveries"
+                    " WHERE subscription_id IN (SELECT value FROM json_each(?))",
+                    (ids,),
                 )
-                if not moved or claim.due_at is None:
+            }
+            written: list[Delivery] = []
+            blobs: dict[str, str] = {}
+            for claim in moving:
+                if claim.due_at is None or claim.payload is None or claim.snapshot is None:
                     continue
-                if claim.payload is None or claim.snapshot is None or claim.message_count < 1:
-                    raise ValueError("a claim that delivers needs a payload and a snapshot")
-                delivery = await self._insert_delivery(
-                    sub.id,
-                    claim.due_at,
-                    "scheduled",
-                    claim.payload,
-                    claim.snapshot,
-                    claim.message_count,
-                    stamp,
-                    stored,
+                if (claim.subscription.id, to_epoch(claim.due_at)) in existing:
+                    continue
+                blobs[claim.payload.hash] = claim.payload.body
+                blobs[claim.snapshot.hash] = claim.snapshot.body
+                written.append(
+                    Delivery(
+                        subscription_id=claim.subscription.id,
+                        due_at=from_epoch(to_epoch(claim.due_at)),
+                        kind="scheduled",
+                        status="pending",
+                        payload_hash=claim.payload.hash,
+                        snapshot_hash=claim.snapshot.hash,
+                        message_count=claim.message_count,
+                    )
                 )
-                if delivery is not None:
-                    written.append(delivery)
+            await self.db.executemany(
+                "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)", blobs.items()
+            )
+            await self.db.executemany(
+                "INSERT INTO deliveries (subscription_id, due_at, kind, status,"
+                " payload_hash, snapshot_hash, message_count, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        row.subscription_id,
+                        to_epoch(row.due_at),
+                        row.kind,
+                        row.status,
+                        row.payload_hash,
+                        row.snapshot_hash,
+                        row.message_count,
+                        stamp,
+                        stamp,
+                    )
+                    for row in written
+                ],
+            )
         return written
 
     async def claim_manual_digest(
@@ -576,17 +682,12 @@ class Repository:
         snapshot: Blob,
         message_count: int,
         stamp: int,
-        stored: set[str] | None = None,
     ) -> Delivery | None:
         for blob in (payload, snapshot):
-            if stored is not None and blob.hash in stored:
-                continue
             await self._run(
                 "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)",
                 (blob.hash, blob.body),
             )
-            if stored is not None:
-                stored.add(blob.hash)
         inserted = await self._run(
             "INSERT OR IGNORE INTO deliveries (subscription_id, due_at, kind, status,"
             " payload_hash, snapshot_hash, message_count, created_at, updated_at)"

@@ -382,6 +382,7 @@ def _first_fire_at_or_after(
     raise RuntimeError(f"schedule search did not converge near {instant.isoformat()}")
 
 
+@lru_cache(maxsize=4096)
 def _next_after(spec: _Spec, tz: ZoneInfo, after_utc: datetime) -> datetime:
     found = _first_fire_at_or_after(spec.wall, tz, spec.wildcard, after_utc + _TICK)
     if found is None:

@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 from bot.digest import (
     NONCE_LIMIT,
     DigestMessage,
+    LayoutMemo,
     SectionState,
     Subscription,
+    blob_hash,
     compose_digest,
     decode_snapshot,
     delivery_nonce,
@@ -338,6 +340,48 @@ def test_any_digest_obeys_every_discord_limit(lib: Library, mode: str, language:
     for b in lib:
         for s in b.sections:
             assert s.answer[:20] in text
+
+
+def test_a_shared_layout_memo_changes_no_digest() -> None:
+    alpha = briefing("alpha", [section("one"), section("two")], language="ja")
+    beta = briefing("beta", [section("x", sources=[{"name": "S", "url": "https://s.example/"}])])
+    gamma = briefing("gamma", [section("g")])
+    lib = library(alpha, beta, gamma)
+    earlier = take_snapshot([briefing("alpha", [section("one", "Old."), section("gone")]), beta])
+    memo = LayoutMemo(lib)
+    cases = [
+        (topics, mode, previous, language)
+        for topics in (None, ("alpha",), ("alpha", "beta"), ("beta", "gamma"))
+        for mode in ("changes", "full")
+        for previous in ((), earlier)
+        for language in ("en", "ja")
+    ]
+    for topics, mode, previous, language in cases * 2:  # the second round hits the memo
+        plain = compose_digest(lib, topics, mode, previous)
+        shared = compose_digest(lib, topics, mode, previous, memo)
+        assert shared == plain
+        assert digest_messages(shared, lib, language, iso_date, memo) == digest_messages(
+            plain, lib, language, iso_date
+        )
+    assert {key[1] for key in memo.cards} == {"alpha", "beta", "gamma"}
+    assert set(memo.snapshots) == {"alpha", "beta", "gamma"}
+
+
+@pytest.mark.parametrize(
+    "topics", [None, ("alpha",), ("gamma", "alpha"), ("beta", "alpha", "gamma"), ("missing",)]
+)
+def test_the_memo_encodes_current_snapshots_exactly_as_encode_snapshot(
+    topics: tuple[str, ...] | None,
+) -> None:
+    lib = library(
+        briefing("gamma", [section("z"), section("a")]),
+        briefing("alpha", [section("two"), section("one", "Ünïcode «answer»")]),
+        briefing("beta", [section("x")], language="ja"),
+    )
+    memo = LayoutMemo(lib)
+    expected = encode_snapshot(compose_digest(lib, topics, "changes", ()).snapshot)
+    for _ in range(2):
+        assert memo.current_snapshot(topics) == (expected, blob_hash(expected))
 
 
 # --- Snapshots and nonces ----------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest_asyncio
 import bot.repository as repository_module
 from bot.digest import Subscription
 from bot.library import load_library
-from bot.repository import Blob, DigestClaim, Repository, migrations
+from bot.repository import Blob, DigestClaim, NewSubscription, Repository, migrations
 from tests.conftest import REAL_BRIEFINGS
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -201,6 +201,58 @@ async def test_subscribing_again_updates_the_same_subscription(repo: Repository)
     assert [s.id for s in await repo.guild_subscriptions(GUILD_A)] == [first.id]
 
 
+async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: Repository) -> None:
+    entries = [
+        NewSubscription(
+            guild_id=GUILD_A if number % 2 else GUILD_B,
+            channel_id=100 + number,
+            topics=None if number == 0 else (f"topic-{number}", "shared"),
+            schedule="weekdays 07:30",
+            timezone="Europe/London",
+            mode="full" if number == 3 else "changes",
+            language="ja",
+            next_due=NOW + dt.timedelta(hours=number),
+            created_by=number,
+        )
+        for number in range(5)
+    ]
+    assert await repo.add_subscriptions(entries, NOW) == 5
+
+    mine = await repo.guild_subscriptions(GUILD_A)
+    assert [s.channel_id for s in mine] == [101, 103]
+    third = mine[1]
+    assert (third.topics, third.schedule, third.timezone, third.mode, third.language) == (
+        ("topic-3", "shared"),
+        "weekdays 07:30",
+        "Europe/London",
+        "full",
+        "ja",
+    )
+    assert (third.state, third.next_due) == ("active", NOW + dt.timedelta(hours=3))
+    everything = await repo.guild_subscription(GUILD_B, 100)
+    assert everything is not None
+    assert everything.topics is None
+    assert [s.channel_id for s in await repo.due_subscriptions(NOW + dt.timedelta(hours=2))] == [
+        100,
+        101,
+        102,
+    ]
+
+
+async def test_bulk_adding_never_overwrites_an_existing_channel(repo: Repository) -> None:
+    mine = await subscribe(repo, GUILD_A, CHANNEL_A, schedule="daily 09:00")
+    intruder = NewSubscription(
+        GUILD_B, CHANNEL_A, None, "daily 01:00", "UTC", "full", "en", NOW, created_by=9
+    )
+    fresh = NewSubscription(GUILD_B, CHANNEL_B, None, "daily 01:00", "UTC", "full", "en", NOW)
+
+    assert await repo.add_subscriptions([intruder, fresh], NOW) == 1
+    assert await repo.add_subscriptions([intruder, fresh], NOW) == 0
+    assert await repo.guild_subscription(GUILD_A, CHANNEL_A) == mine
+    assert await repo.guild_subscription(GUILD_B, CHANNEL_A) is None
+    assert [s.channel_id for s in await repo.guild_subscriptions(GUILD_B)] == [CHANNEL_B]
+
+
 async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: Repository) -> None:
     sub = await subscribe(repo)
     assert await repo.mark_subscription_failing(sub, 50013, "Missing Permissions", NOW)
@@ -304,6 +356,43 @@ async def test_one_due_time_is_never_claimed_twice(repo: Repository) -> None:
     assert await repo.claim_scheduled_digests([rogue], NOW) == []
     [row] = await repo.guild_deliveries(GUILD_A, CHANNEL_A)
     assert row.payload_hash == "hash-payload"
+
+
+async def test_many_claims_in_one_call_each_apply_once(repo: Repository) -> None:
+    subs = [await subscribe(repo, GUILD_A, 500 + n) for n in range(4)]
+    stale = subs[3]
+    await repo.claim_scheduled_digests([claim(stale, None)], NOW)  # its due time moved on
+    batch = [
+        claim(subs[0], NOW, payload="shared"),
+        claim(subs[1], NOW, payload="shared"),
+        claim(subs[0], NOW, payload="again"),  # the same due time twice: the first wins
+        claim(subs[2], None),  # advances without a digest
+        claim(stale, NOW),
+    ]
+    written = await repo.claim_scheduled_digests(batch, NOW)
+
+    assert [(row.subscription_id, row.payload_hash) for row in written] == [
+        (subs[0].id, "hash-shared"),
+        (subs[1].id, "hash-shared"),
+    ]
+    for sub in subs[:3]:
+        moved = await repo.guild_subscription(GUILD_A, sub.channel_id)
+        assert moved is not None
+        assert moved.next_due == NOW + dt.timedelta(days=1)
+    assert await repo.guild_deliveries(GUILD_A, subs[2].channel_id) == []
+    assert await repo.guild_deliveries(GUILD_A, stale.channel_id) == []
+    assert await repo.blobs(["hash-again"]) == {}
+
+
+async def test_a_claim_without_its_digest_is_refused_before_anything_changes(
+    repo: Repository,
+) -> None:
+    sub = await subscribe(repo)
+    incomplete = DigestClaim(sub, NOW + dt.timedelta(days=1), due_at=NOW, message_count=1)
+    with pytest.raises(ValueError, match="payload"):
+        await repo.claim_scheduled_digests([claim(sub, None), incomplete], NOW)
+    unchanged = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert unchanged == sub
 
 
 async def test_concurrent_claims_of_one_due_time_write_one_row(repo: Repository) -> None:

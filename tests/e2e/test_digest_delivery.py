@@ -67,7 +67,8 @@ async def test_first_digest_then_only_what_changed_exactly_once(world: World) ->
     assert posted(world.channel) == []
 
     first = await digests.deliver_due(NINE)
-    assert (first.sent, first.messages, first.failed) == (1, 1, 0)
+    assert (first.sent, first.messages, first.failed, first.claimed) == (1, 1, 0, 1)
+    assert first.selection_seconds > 0
     [message] = posted(world.channel)
     assert message.content == "**Digest: what changed**"
     assert field_names(message) == [f"🆕 新規 · {heading}" for heading in SECTION_HEADINGS]
@@ -83,7 +84,7 @@ async def test_first_digest_then_only_what_changed_exactly_once(world: World) ->
     assert len(posted(world.channel)) == 1
 
     unchanged = await digests.deliver_due(NINE + DAY)  # nothing changed: nothing posted
-    assert (unchanged.sent, unchanged.unchanged) == (0, 1)
+    assert (unchanged.sent, unchanged.unchanged, unchanged.claimed) == (0, 1, 0)
     assert len(posted(world.channel)) == 1
     after = await world.subscription()
     assert after is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,9 @@ import yaml
 
 from bot.app import BriefBot, create_bot
 from bot.config import Settings
-from bot.rendering import NAVIGATION_TIMEOUT
+from bot.digest import DigestMessage
+from bot.presentation import Card, Field
+from bot.rendering import NAVIGATION_TIMEOUT, card_embed, messages_json
 
 from .briefing_world import (
     SEED_TITLE,
@@ -272,3 +275,20 @@ async def test_controls_that_outlived_a_restart_are_removed_with_a_note(
     await world.reader.click(fresh, custom_id="pages:next")  # live controls still work
     assert fresh.embeds[0].title == "1. 米露間の交渉の可能性"
     assert world.env.errors == []
+
+
+def test_stored_digest_json_is_exactly_the_embeds_discord_py_builds() -> None:
+    first = Card("見出し «quoted»", '説明 \\ "x"', (Field("a", "b"), Field("c", "d", True)))
+    last = Card("", "", (Field("n", "v"),), footer="フッター", url="https://x.example/")
+    messages = [DigestMessage("**Digest**", (first, last)), DigestMessage("", (first,))]
+    cache: dict[Card, str] = {}
+
+    text = messages_json(messages, cache)
+
+    expected = [
+        {"content": m.content, "embeds": [card_embed(c).to_dict() for c in m.cards]}
+        for m in messages
+    ]
+    assert text == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    assert set(cache) == {first, last}
+    assert messages_json(messages, cache) == text == messages_json(messages)

@@ -1,0 +1,175 @@
+"""How long `deliver_due` takes to select what is due, as the subscriptions grow.
+
+For each size M (1,000, 10,000 and 100,000 subscriptions, 1,000 of them due; 1,000
+briefings), `benchmarks.scale` prepares the briefings and a database. Each run starts
+the real bot on a fresh copy of that database, logged in to the loopback Discord, and
+calls `deliver_due(DUE)`; `DeliveryReport` times the run up to the moment the sends
+begin (`selection_seconds`) and, within that, the time spent composing digests
+(`compose_seconds`). Reported, as medians:
+
+* find, plan and claim: the due-subscription query, each one's schedule arithmetic, the
+  unchanged check and claiming every digest in the ledger in one transaction - the
+  selection proper, everything before the first send but composing;
+* composing: laying out 1,000 first digests, each holding every section of its 1-3
+  topics (topics are drawn uniformly from 1,000 briefings, so few digests are shared);
+  it depends on the due digests and the briefings, not on how many subscriptions exist;
+* a second call a day later with nothing changed, which selects the same 1,000 and
+  finds nothing to post without composing anything: the steady-state tick;
+* the longest event-loop stall while the first digests are selected and composed (a
+  5 ms probe; the sends that follow are not counted).
+
+The sends then go to the loopback server and are not timed. Target: <= 100 ms with
+100,000 subscriptions, 1,000 due, for the selection and for the steady-state tick.
+
+    python -m benchmarks.bench_selection [--sizes 1000,10000,100000] [--runs 5] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import shutil
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.loopback_discord import serve_in_process
+from benchmarks.report import Row, finish, growth_rows, loop_stall_probe, sizes_argument
+from benchmarks.scale import DUE, Deployment, prepare, running_bot
+
+TARGET_MS = 100.0
+TARGET_SIZE = 100_000
+DUE_COUNT = 1_000
+BRIEFINGS = 1_000
+SERVER_LIMIT = 100_000
+SEND_RATE = 20_000.0
+
+
+async def one_run(deployment: Deployment, url: str, scratch: Path) -> dict[str, float]:
+    """One fresh bot on a copy of the database: the first and the unchanged selection."""
+    copy = scratch / "run.sqlite3"
+    shutil.copy(deployment.database_path, copy)
+    try:
+        async with running_bot(deployment, url, database_path=copy) as bot:
+            bot.digests.delivery.rate = SEND_RATE
+            loop = asyncio.get_running_loop()
+            async with loop_stall_probe() as stalls:
+                started = loop.time()
+                first = await bot.digests.deliver_due(DUE)
+            again = await bot.digests.deliver_due(DUE + dt.timedelta(days=1))
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            copy.with_name(copy.name + suffix).unlink(missing_ok=True)
+    if first.claimed != deployment.due or first.sent != deployment.due:
+        raise RuntimeError(f"expected {deployment.due} digests, the run reported {first}")
+    if again.unchanged != deployment.due:
+        raise RuntimeError(f"expected {deployment.due} unchanged, the run reported {again}")
+    return {
+        "first_ms": first.selection_seconds * 1000,
+        "first_compose_ms": first.compose_seconds * 1000,
+        "unchanged_ms": again.selection_seconds * 1000,
+        "unchanged_compose_ms": again.compose_seconds * 1000,
+        "stall_ms": stalls.longest(until=started + first.selection_seconds) * 1000,
+    }
+
+
+async def measure(sizes: Sequence[int], runs: int, seed: int) -> dict[int, dict[str, Any]]:
+    """Median selection times for each number of subscriptions."""
+    results: dict[int, dict[str, Any]] = {}
+    async with serve_in_process(SERVER_LIMIT) as url:
+        for size in sizes:
+            with tempfile.TemporaryDirectory(prefix=f"bench-selection-{size}-") as folder:
+                scratch = Path(folder)
+                deployment = await prepare(
+                    scratch,
+                    briefings=BRIEFINGS,
+                    subscriptions=size,
+                    due=min(DUE_COUNT, size),
+                    seed=seed,
+                )
+                samples = [await one_run(deployment, url, scratch) for _ in range(runs)]
+            for sample in samples:
+                sample["selecting_ms"] = sample["first_ms"] - sample["first_compose_ms"]
+            results[size] = {
+                key: statistics.median(sample[key] for sample in samples) for key in samples[0]
+            }
+            figures = results[size]
+            print(
+                f"{size:>7,} subscriptions, {deployment.due:,} due, median of {runs}: first "
+                f"digests {figures['first_ms']:.1f} ms ({figures['first_compose_ms']:.1f} ms "
+                f"composing), nothing changed {figures['unchanged_ms']:.1f} ms",
+                flush=True,
+            )
+    return results
+
+
+def rows_for(results: dict[int, dict[str, Any]]) -> list[Row]:
+    """Each size's medians, with the targets on the largest, and how selection grows."""
+    rows = []
+    for size, figures in results.items():
+        scope = f"{size:,} subscriptions, {min(DUE_COUNT, size):,} due"
+        target = TARGET_MS if size == TARGET_SIZE else None
+        rows += [
+            Row(
+                f"selection: find, plan and claim, {scope}",
+                round(figures["selecting_ms"], 2),
+                "ms",
+                target,
+            ),
+            Row(
+                f"selection: composing their first digests, {scope}",
+                round(figures["first_compose_ms"], 2),
+                "ms",
+            ),
+            Row(
+                f"selection: deliver_due before the first send, first digests, {scope}",
+                round(figures["first_ms"], 2),
+                "ms",
+            ),
+            Row(
+                f"selection: deliver_due before the first send, nothing changed, {scope}",
+                round(figures["unchanged_ms"], 2),
+                "ms",
+                target,
+            ),
+            Row(
+                f"selection: longest event-loop stall composing first digests, {scope}",
+                round(figures["stall_ms"], 2),
+                "ms",
+            ),
+        ]
+    for key, label in (
+        ("selecting_ms", "find, plan and claim"),
+        ("unchanged_ms", "nothing changed"),
+    ):
+        rows += growth_rows(
+            f"selection: {label} by subscriptions,",
+            {size: figures[key] for size, figures in results.items()},
+        )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark, print a table, and optionally write the JSON rows."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_selection", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--sizes", type=sizes_argument, default=[1_000, 10_000, TARGET_SIZE], help="subscriptions"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="fresh runs per size (median)")
+    parser.add_argument("--seed", type=int, default=0, help="corpus and subscription seed")
+    parser.add_argument("--json", type=Path, help="write the result rows to this file")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    results = asyncio.run(measure(args.sizes, args.runs, args.seed))
+    return finish(rows_for(results), args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

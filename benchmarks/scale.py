@@ -1,0 +1,126 @@
+"""The bot at scale, for the selection, memory and start-up benchmarks.
+
+`prepare` writes what a large deployment has on disk: N generated briefings and a
+database holding M subscriptions across M/20 guilds (from `benchmarks.corpus`), of which
+exactly `due` fall due at `DUE`. The due ones have daily schedules at DUE's local time
+in their own time zones; every other subscription keeps its generated schedule, and its
+next due time is computed from that schedule by the bot's own arithmetic, after the
+last due time any benchmark uses. `running_bot` then starts the real bot over those files
+the way `briefbot run` does (`create_bot`, `login`, so `setup_hook`), against the loopback
+Discord, with its clock just before DUE so its own start-up catch-up finds nothing due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+
+from benchmarks.corpus import briefing_id, generate_subscriptions, write_corpus
+from bot.app import BriefBot, create_bot
+from bot.config import DigestSettings, Settings
+from bot.repository import NewSubscription, Repository
+from bot.schedule import next_due, parse_schedule, parse_timezone
+
+DUE = dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)
+BEFORE_DUE = DUE - dt.timedelta(minutes=1)
+DAYS_AHEAD = dt.timedelta(days=14)  # the not-yet-due ones stay so through every run
+TOKEN = "benchmark-token"  # the loopback server never checks it; it is never printed
+SUBSCRIPTIONS_PER_GUILD = 20
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A prepared folder: briefings, a database, and what they hold."""
+
+    briefings_dir: Path
+    database_path: Path
+    briefings: int
+    subscriptions: int
+    due: int
+
+    def settings(self, database_path: Path | None = None) -> Settings:
+        """The bot's settings for this deployment (optionally on a copy of the database)."""
+        return Settings(
+            briefings_dir=self.briefings_dir,
+            database_path=database_path or self.database_path,
+            watch=False,
+            default_timezone="UTC",
+            log_level="WARNING",
+            digest=DigestSettings(tick_seconds=3600),
+        )
+
+
+def subscription_entries(
+    count: int, due: int, topics: list[str], *, seed: int = 0
+) -> list[NewSubscription]:
+    """`count` generated subscriptions, exactly `due` of them due at DUE."""
+    generated = generate_subscriptions(
+        count, max(1, count // SUBSCRIPTIONS_PER_GUILD), topics, seed=seed
+    )
+    due_indexes = set(random.Random(seed + 1).sample(range(count), min(due, count)))
+    later = DUE + DAYS_AHEAD
+    entries = []
+    for index, generated_entry in enumerate(generated):
+        zone = parse_timezone(generated_entry["timezone"])
+        if index in due_indexes:
+            schedule = parse_schedule(f"daily {DUE.astimezone(zone):%H:%M}")
+            due_at = DUE
+        else:
+            schedule = parse_schedule(generated_entry["schedule"])
+            due_at = next_due(schedule, zone, later)
+        entries.append(
+            NewSubscription(
+                guild_id=generated_entry["guild_id"],
+                channel_id=generated_entry["channel_id"],
+                topics=tuple(generated_entry["topics"]),
+                schedule=schedule.expression,
+                timezone=zone.key,
+                mode="changes",
+                language="ja" if index % 3 else "en",
+                next_due=due_at,
+            )
+        )
+    return entries
+
+
+async def prepare(
+    folder: Path, *, briefings: int, subscriptions: int, due: int, seed: int = 0
+) -> Deployment:
+    """Write the briefings and fill a fresh database; returns where they are."""
+    briefings_dir = folder / "briefings"
+    database_path = folder / "briefbot.sqlite3"
+    await asyncio.to_thread(write_corpus, briefings_dir, briefings, seed=seed)
+    topics = [briefing_id(index) for index in range(briefings)]
+    entries = await asyncio.to_thread(subscription_entries, subscriptions, due, topics, seed=seed)
+    repository = Repository(database_path)
+    await repository.open()
+    try:
+        added = await repository.add_subscriptions(entries, BEFORE_DUE - dt.timedelta(days=1))
+    finally:
+        await repository.close()
+    if added != subscriptions:
+        raise RuntimeError(f"only {added} of {subscriptions} subscriptions were stored")
+    return Deployment(briefings_dir, database_path, briefings, subscriptions, due)
+
+
+@asynccontextmanager
+async def running_bot(
+    deployment: Deployment, api_url: str, *, database_path: Path | None = None
+) -> AsyncIterator[BriefBot]:
+    """The real bot logged in to the loopback Discord at `api_url` (setup_hook done)."""
+    previous_base = discord.http.Route.BASE
+    discord.http.Route.BASE = api_url
+    bot = create_bot(deployment.settings(database_path), clock=lambda: BEFORE_DUE)
+    try:
+        await bot.login(TOKEN)
+        yield bot
+    finally:
+        await bot.close()
+        discord.http.Route.BASE = previous_base
