@@ -156,14 +156,14 @@ def machine() -> str:
 
 
 def resident_memory() -> dict[str, float]:
-    """This process's resident set now and at its peak, in MiB (Linux /proc)."""
+    """This process's resident set now and at its peak, in MB of 10^6 bytes (Linux /proc)."""
     figures = {"rss": 0.0, "peak": 0.0}
     with contextlib.suppress(OSError):
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                figures["rss"] = int(line.split()[1]) / 1024
+                figures["rss"] = int(line.split()[1]) * 1024 / 1e6
             elif line.startswith("VmHWM:"):
-                figures["peak"] = int(line.split()[1]) / 1024
+                figures["peak"] = int(line.split()[1]) * 1024 / 1e6
     return figures
 
 

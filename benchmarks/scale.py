@@ -12,17 +12,23 @@ Discord, with its clock just before DUE so its own start-up catch-up finds nothi
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
+import json
 import random
-from collections.abc import AsyncIterator
+import sys
+import time
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 
 from benchmarks.corpus import briefing_id, generate_subscriptions, write_corpus
+from benchmarks.loopback_discord import PROJECT_ROOT
 from bot.app import BriefBot, create_bot
 from bot.config import DigestSettings, Settings
 from bot.repository import NewSubscription, Repository
@@ -33,6 +39,7 @@ BEFORE_DUE = DUE - dt.timedelta(minutes=1)
 DAYS_AHEAD = dt.timedelta(days=14)  # the not-yet-due ones stay so through every run
 TOKEN = "benchmark-token"  # the loopback server never checks it; it is never printed
 SUBSCRIPTIONS_PER_GUILD = 20
+RESULT_PREFIX = "RESULT "
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,24 @@ class Deployment:
     briefings: int
     subscriptions: int
     due: int
+
+    @classmethod
+    def in_folder(cls, folder: Path, briefings: int, subscriptions: int, due: int) -> Deployment:
+        """The deployment `prepare` wrote into `folder` (for a child process)."""
+        return cls(folder / "briefings", folder / "briefbot.sqlite3", briefings, subscriptions, due)
+
+    def child_arguments(self) -> list[str]:
+        """Command-line arguments that let a child process find this deployment."""
+        return [
+            "--folder",
+            str(self.briefings_dir.parent),
+            "--briefings",
+            str(self.briefings),
+            "--subscriptions",
+            str(self.subscriptions),
+            "--due",
+            str(self.due),
+        ]
 
     def settings(self, database_path: Path | None = None) -> Settings:
         """The bot's settings for this deployment (optionally on a copy of the database)."""
@@ -94,8 +119,8 @@ async def prepare(
     folder: Path, *, briefings: int, subscriptions: int, due: int, seed: int = 0
 ) -> Deployment:
     """Write the briefings and fill a fresh database; returns where they are."""
-    briefings_dir = folder / "briefings"
-    database_path = folder / "briefbot.sqlite3"
+    deployment = Deployment.in_folder(folder, briefings, subscriptions, due)
+    briefings_dir, database_path = deployment.briefings_dir, deployment.database_path
     await asyncio.to_thread(write_corpus, briefings_dir, briefings, seed=seed)
     topics = [briefing_id(index) for index in range(briefings)]
     entries = await asyncio.to_thread(subscription_entries, subscriptions, due, topics, seed=seed)
@@ -107,7 +132,7 @@ async def prepare(
         await repository.close()
     if added != subscriptions:
         raise RuntimeError(f"only {added} of {subscriptions} subscriptions were stored")
-    return Deployment(briefings_dir, database_path, briefings, subscriptions, due)
+    return deployment
 
 
 @asynccontextmanager
@@ -124,3 +149,50 @@ async def running_bot(
     finally:
         await bot.close()
         discord.http.Route.BASE = previous_base
+
+
+def add_child_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options a benchmark's child process is started with (see `child_arguments`)."""
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--briefings", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--subscriptions", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--due", type=int, default=0, help=argparse.SUPPRESS)
+
+
+def child_deployment(args: argparse.Namespace) -> Deployment:
+    """The deployment a child process was pointed at."""
+    return Deployment.in_folder(args.folder, args.briefings, args.subscriptions, args.due)
+
+
+def report_to_parent(figures: dict[str, Any]) -> None:
+    """A child's one result line, read by `run_child`."""
+    print(f"{RESULT_PREFIX}{json.dumps(figures)}", flush=True)
+
+
+async def run_child(module: str, arguments: Sequence[str]) -> tuple[float, dict[str, Any]]:
+    """Run `python -m module --child ...`; wall seconds from spawn to its result, and the result.
+
+    The child runs in a fresh interpreter, so its imports, memory and start-up are its own.
+    """
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        "--child",
+        *arguments,
+        cwd=PROJECT_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    figures: dict[str, Any] | None = None
+    elapsed = 0.0
+    async for raw in process.stdout:
+        line = raw.decode().strip()
+        if line.startswith(RESULT_PREFIX):
+            elapsed = time.monotonic() - started
+            figures = json.loads(line.removeprefix(RESULT_PREFIX))
+    if await process.wait() != 0 or figures is None:
+        raise RuntimeError(f"{module} child failed with exit status {process.returncode}")
+    return elapsed, figures

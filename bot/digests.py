@@ -77,6 +77,8 @@ TICK_JOB = "digest-tick"
 WAKE_JOB = "digest-wake"
 _CACHE_LIMIT = 256
 YIELD_AFTER = 0.005  # seconds of planning between two yields to the event loop
+DIGESTS_IN_FLIGHT = 64
+CLAIM_BATCH = 250  # due subscriptions composed and claimed per transaction
 _LAYOUT_LIMIT = 4096  # entries kept by the layout memo (about 20 MB at most)
 
 
@@ -98,8 +100,9 @@ class DeliveryReport:
     removed: int = 0  # subscriptions removed because their channel is gone
     coalesced: int = 0  # extra due times folded into one catch-up digest
     claimed: int = 0  # digests newly claimed in the ledger for sending
-    selection_seconds: float = 0.0  # finding, composing and claiming them, before any send
+    selection_seconds: float = 0.0  # finding, composing and claiming every due digest
     compose_seconds: float = 0.0  # the part of selection_seconds spent composing digests
+    first_sends_after: float | None = None  # seconds until the first batch's sends started
     errors: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -125,10 +128,10 @@ class SendOutcome:
 
 
 class _Layouts:
-    """Digest layouts kept while the library stays the same, within a memory bound.
+    """Digest layouts for one library snapshot, within a memory bound.
 
-    Briefings do not change between reloads, so each briefing's cards and snapshot
-    entries, and each card's stored JSON, are worked out once per library snapshot.
+    Within a run each briefing's cards and each card's stored JSON are worked out once;
+    each briefing's snapshot rows are kept for later runs too, while the library stays.
     """
 
     def __init__(self) -> None:
@@ -144,6 +147,12 @@ class _Layouts:
         elif len(self.card_json) > _LAYOUT_LIMIT:
             self.card_json = {}
         return memo
+
+    def forget_cards(self) -> None:
+        """Drop the laid-out cards and their JSON, the bulk of the memo, keeping snapshots."""
+        self.card_json = {}
+        if self._memo is not None:
+            self._memo.cards.clear()
 
 
 class _Locks:
@@ -183,6 +192,11 @@ class DigestService:
         self._blobs: dict[str, str] = {}
         self._outgoing: dict[str, list[OutgoingMessage]] = {}
         self._layouts = _Layouts()
+        # The report of the run in progress, filled in as it goes (None between runs).
+        self.current_run: DeliveryReport | None = None
+        # Digests loaded and being sent at once: the rest wait unloaded, so a tick with
+        # thousands due holds only this many payloads in memory.
+        self._digests_in_flight = asyncio.Semaphore(DIGESTS_IN_FLIGHT)
 
     @property
     def window(self) -> dt.timedelta:
@@ -279,9 +293,12 @@ class DigestService:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
         async with self._run_lock:
-            report = DeliveryReport()
-            await self._retry_unfinished(now, report)
-            await self._deliver_newly_due(now, report)
+            report = self.current_run = DeliveryReport()
+            try:
+                await self._retry_unfinished(now, report)
+                await self._deliver_newly_due(now, report)
+            finally:
+                self.current_run = None
             return report
 
     async def _retry_unfinished(self, now: dt.datetime, report: DeliveryReport) -> None:
@@ -305,7 +322,7 @@ class DigestService:
     async def _locked_send(
         self, subscription: Subscription, row: Delivery, now: dt.datetime, report: DeliveryReport
     ) -> None:
-        async with self._locks(subscription.id):
+        async with self._locks(subscription.id), self._digests_in_flight:
             await self._send(subscription, row, now, report)
 
     async def _deliver_newly_due(self, now: dt.datetime, report: DeliveryReport) -> None:
@@ -313,13 +330,40 @@ class DigestService:
         repository = self.bot.repository
         library = self.bot.library  # one snapshot for the whole run, even across a reload
         memo = self._layouts.for_library(library)
-        held: dict[int, asyncio.Lock] = {}
-        claims: list[DigestClaim] = []
-        sends: list[Coroutine[Any, Any, None]] = []
-        rendered: dict[tuple[Any, ...], Rendered | None] = {}
         due = await repository.due_subscriptions(now)
         changed = [s for s in due if not self._unchanged(s, memo)]
         snapshots = await self._blob_texts({s.snapshot_hash for s in changed if s.snapshot_hash})
+        sending: list[asyncio.Task[None]] = []
+        try:
+            # In batches, so the first digests go out while later ones are composed, and
+            # only one batch of composed digests is held in memory at a time.
+            for first in range(0, len(due), CLAIM_BATCH):
+                batch = due[first : first + CLAIM_BATCH]
+                sends = await self._claim_batch(batch, now, library, snapshots, report)
+                sending += self._start_sends(sends)
+                if sends and report.first_sends_after is None:
+                    report.first_sends_after = time.perf_counter() - started
+                self._layouts.forget_cards()  # stored now; snapshot rows stay for next time
+        finally:
+            report.selection_seconds += time.perf_counter() - started
+            await self._finish_sends(sending)
+
+    async def _claim_batch(
+        self,
+        due: Sequence[Subscription],
+        now: dt.datetime,
+        library: Library,
+        snapshots: dict[str, str],
+        report: DeliveryReport,
+    ) -> list[Coroutine[Any, Any, None]]:
+        """Plan and compose these due subscriptions and claim them in one transaction.
+
+        Returns the sends of the digests claimed; each holds its subscription's lock.
+        """
+        held: dict[int, asyncio.Lock] = {}
+        claims: list[DigestClaim] = []
+        rendered: dict[tuple[Any, ...], Rendered | None] = {}
+        sends: list[Coroutine[Any, Any, None]] = []
         try:
             last_yield = time.perf_counter()
             for subscription in due:
@@ -334,7 +378,7 @@ class DigestService:
                 claim = self._plan(subscription, now, library, snapshots, rendered, report)
                 if claim is not None:
                     claims.append(claim)
-            rows = await repository.claim_scheduled_digests(claims, now)
+            rows = await self.bot.repository.claim_scheduled_digests(claims, now)
             report.claimed += len(rows)
             by_id = {claim.subscription.id: claim.subscription for claim in claims}
             for row in rows:
@@ -345,8 +389,7 @@ class DigestService:
         finally:
             for lock in held.values():
                 lock.release()
-        report.selection_seconds += time.perf_counter() - started
-        await self._run_sends(sends)
+        return sends
 
     @staticmethod
     def _unchanged(subscription: Subscription, memo: LayoutMemo) -> bool:
@@ -360,9 +403,17 @@ class DigestService:
         return memo.current_snapshot(subscription.topics)[1] == subscription.snapshot_hash
 
     async def _run_sends(self, sends: list[Coroutine[Any, Any, None]]) -> None:
-        """Run digest sends side by side; `stop()` cancels those not yet on the wire."""
+        """Run digest sends side by side until all are done."""
+        await self._finish_sends(self._start_sends(sends))
+
+    def _start_sends(self, sends: list[Coroutine[Any, Any, None]]) -> list[asyncio.Task[None]]:
+        """Start digest sends as tasks; `stop()` cancels those not yet on the wire."""
         tasks = [asyncio.create_task(send) for send in sends]
         self._sends.update(tasks)
+        return tasks
+
+    async def _finish_sends(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Wait for started sends, logging any that failed unexpectedly."""
         try:
             results = await asyncio.gather(*tasks, return_exceptions=True)
         finally:
@@ -380,7 +431,8 @@ class DigestService:
         lock: asyncio.Lock,
     ) -> None:
         try:
-            await self._send(subscription, row, now, report, reread=False)
+            async with self._digests_in_flight:
+                await self._send(subscription, row, now, report, reread=False)
         finally:
             lock.release()
 

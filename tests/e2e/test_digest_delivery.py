@@ -10,10 +10,12 @@ import asyncio
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 import simcord
 
+import bot.digests as digests_module
 from bot.app import BriefBot, create_bot
 from bot.config import Settings
 from bot.delivery import Backoff
@@ -449,3 +451,29 @@ async def test_the_scheduler_wakes_the_bot_at_each_due_time(
         await bot.digests.stop()
         await bot.repository.close()
     assert env.errors == []
+
+
+async def test_many_due_digests_go_out_in_batches_each_exactly_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(digests_module, "CLAIM_BATCH", 2)
+    channels = [world.guild.create_text_channel(f"batch-{n}") for n in range(5)]
+    for channel in channels:
+        await world.subscribe(channel)
+    claims: list[int] = []
+    claim = world.bot.repository.claim_scheduled_digests
+
+    async def counting_claim(batch: Any, now: dt.datetime) -> Any:
+        claims.append(len(batch))
+        return await claim(batch, now)
+
+    monkeypatch.setattr(world.bot.repository, "claim_scheduled_digests", counting_claim)
+    report = await world.bot.digests.deliver_due(NINE)
+
+    assert claims == [2, 2, 1]
+    assert (report.claimed, report.sent, report.failed) == (5, 5, 0)
+    assert report.first_sends_after is not None
+    assert 0 < report.first_sends_after <= report.selection_seconds
+    assert [len(posted(channel)) for channel in channels] == [1] * 5
+    assert not await world.bot.digests.deliver_due(NINE)
+    assert [len(posted(channel)) for channel in channels] == [1] * 5

@@ -1,0 +1,147 @@
+"""The bot's resident memory as its library grows, with 100,000 subscriptions.
+
+For each N (100, 1,000 and 10,000 briefings) `benchmarks.scale` prepares N briefings and
+a database of 100,000 subscriptions (1,000 of them due). A fresh child process then
+runs the bot as `briefbot run` does, against the loopback Discord instead of the real
+one: `create_bot`, `login` (so `setup_hook`: database, briefings, extensions, command
+sync, digest scheduler), and then does what a busy bot does before it settles:
+
+* builds the search index (one search) and answers each kind of `/briefing` command;
+* delivers one tick: 1,000 due digests selected, composed, claimed and sent.
+
+Reported: the resident set (VmRSS) after that and its peak (VmHWM), in MB, from
+/proc of the child. Target: <= 150 MB with 1,000 briefings and 100,000 subscriptions
+(the resident set). Growth rows show how memory follows the library.
+
+    python -m benchmarks.bench_memory [--sizes 100,1000,10000] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.loopback_discord import serve_in_process
+from benchmarks.report import Row, finish, growth_rows, resident_memory, sizes_argument
+from benchmarks.scale import (
+    DUE,
+    Deployment,
+    add_child_arguments,
+    child_deployment,
+    prepare,
+    report_to_parent,
+    run_child,
+    running_bot,
+)
+
+TARGET_MB = 150.0
+TARGET_SIZE = 1_000
+SUBSCRIPTIONS = 100_000
+DUE_COUNT = 1_000
+SERVER_LIMIT = 100_000
+SEND_RATE = 20_000.0
+
+
+async def settle(deployment: Deployment, url: str) -> dict[str, Any]:
+    """In the child: run the bot through start-up, commands and one tick; its memory."""
+    from bot.cogs.briefing import section_choices_for, topic_choices_for
+    from bot.presentation import briefing_pages, discord_date, search_cards, section_cards
+    from bot.rendering import page_embeds
+
+    async with running_bot(deployment, url) as bot:
+        after_start = resident_memory()
+        library = bot.library
+        for briefing in list(library)[:: max(1, len(library) // 50)]:
+            page_embeds(briefing_pages(briefing, library, discord_date)[0])
+            section_cards(briefing, briefing.sections[-1], library, discord_date)
+            section_choices_for(library, briefing.id, "")
+        topic_choices_for(library, "topic")
+        for query in ("停戦", "政府", "energy", "物流 医療"):
+            search_cards(library, query, library.search(query), "ja")
+        bot.digests.delivery.rate = SEND_RATE
+        report = await bot.digests.deliver_due(DUE)
+        if report.sent != deployment.due:
+            raise RuntimeError(f"expected {deployment.due} digests sent, got {report}")
+        gc.collect()
+        settled = resident_memory()
+        return {
+            "briefings": len(library),
+            "after_start_mb": after_start["rss"],
+            "rss_mb": settled["rss"],
+            "peak_mb": settled["peak"],
+        }
+
+
+async def measure(sizes: Sequence[int], seed: int) -> dict[int, dict[str, Any]]:
+    """Prepare each size, then run a fresh child process over it."""
+    results: dict[int, dict[str, Any]] = {}
+    async with serve_in_process(SERVER_LIMIT) as url:
+        for size in sizes:
+            with tempfile.TemporaryDirectory(prefix=f"bench-memory-{size}-") as folder:
+                deployment = await prepare(
+                    Path(folder),
+                    briefings=size,
+                    subscriptions=SUBSCRIPTIONS,
+                    due=DUE_COUNT,
+                    seed=seed,
+                )
+                _, figures = await run_child(
+                    "benchmarks.bench_memory", [*deployment.child_arguments(), "--url", url]
+                )
+            if figures["briefings"] != size:
+                raise RuntimeError(f"only {figures['briefings']} of {size} briefings loaded")
+            results[size] = figures
+            print(
+                f"{size:>6,} briefings, {SUBSCRIPTIONS:,} subscriptions: resident "
+                f"{figures['rss_mb']:.1f} MB (peak {figures['peak_mb']:.1f} MB, "
+                f"{figures['after_start_mb']:.1f} MB right after start-up)",
+                flush=True,
+            )
+    return results
+
+
+def rows_for(results: dict[int, dict[str, Any]]) -> list[Row]:
+    """Resident and peak memory per size, the target on 1,000, and the growth."""
+    rows = []
+    for size, figures in results.items():
+        scope = f"{size:,} briefings, {SUBSCRIPTIONS:,} subscriptions"
+        target = TARGET_MB if size == TARGET_SIZE else None
+        rows += [
+            Row(f"memory: resident, {scope}", round(figures["rss_mb"], 1), "MB", target),
+            Row(f"memory: peak resident, {scope}", round(figures["peak_mb"], 1), "MB"),
+        ]
+    rows += growth_rows(
+        "memory: resident by briefings,",
+        {size: figures["rss_mb"] for size, figures in results.items()},
+    )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark (or, with --child, one measured bot), print a table, write JSON."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_memory", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--sizes", type=sizes_argument, default=[100, TARGET_SIZE, 10_000], help="briefings"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="corpus and subscription seed")
+    parser.add_argument("--json", type=Path, help="write the result rows to this file")
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    add_child_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.child:
+        report_to_parent(asyncio.run(settle(child_deployment(args), args.url)))
+        return 0
+    results = asyncio.run(measure(args.sizes, args.seed))
+    return finish(rows_for(results), args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
