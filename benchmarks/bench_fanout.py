@@ -2,9 +2,10 @@
 
 The real bot (`create_bot`) logs in to a loopback Discord (benchmarks.loopback_discord)
 running in its own process, through discord.py's real HTTP client (`Route.BASE`). N
-channels subscribe with the same due time; one `deliver_due(due)` then composes the
-digest, claims every subscription in the ledger and sends one message to each channel
-through the paced delivery queue. Scenarios:
+channels subscribe to one generated briefing (`benchmarks.corpus`) with the same due
+time; one `deliver_due(due)` then composes the digest, claims every subscription in
+the ledger and sends one message to each channel through the paced delivery queue.
+Scenarios:
 
 * real:   1,000 channels; the server allows 50 requests/s; delivery.rate_per_second 50
           (the configured maximum), so about 20 s;
@@ -26,7 +27,6 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
-import shutil
 import sys
 import tempfile
 import time
@@ -35,13 +35,12 @@ from pathlib import Path
 
 import discord
 
+from benchmarks.corpus import write_corpus
 from benchmarks.loopback_discord import fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
 from bot.app import create_bot
 from bot.config import DeliverySettings, DigestSettings, Settings
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BRIEFINGS = REPO_ROOT / "briefings"
 TOKEN = "benchmark-token"  # the loopback server never checks it; it is never printed
 TARGET_RATIO = 0.95
 DUE = dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)
@@ -82,9 +81,7 @@ async def run_fanout(
 ) -> list[Row]:
     """Deliver one digest to `channels` channels through `url`; return the metrics."""
     briefings = workdir / "briefings"
-    briefings.mkdir(parents=True, exist_ok=True)
-    for source in BRIEFINGS.glob("*.yaml"):
-        shutil.copy(source, briefings / source.name)
+    write_corpus(briefings, 1, seed=0)  # one seed-sized briefing: a one-message digest
     settings = Settings(
         briefings_dir=briefings,
         database_path=workdir / "bench.sqlite3",

@@ -133,54 +133,30 @@ async def measure(sizes: Sequence[int], runs: int, seed: int) -> dict[int, dict[
     return results
 
 
+ROWS = (  # (figure, what it is, whether the target applies)
+    ("selecting_ms", "find, plan and claim", True),
+    ("first_compose_ms", "composing their first digests", False),
+    ("first_ms", "all of it, composing included, first digests", False),
+    ("first_send_ms", "until the first batch's sends start, first digests", False),
+    ("unchanged_ms", "all of it, nothing changed", True),
+    ("stall_ms", "longest event-loop stall selecting first digests", False),
+)
+
+
 def rows_for(results: dict[int, dict[str, Any]]) -> list[Row]:
     """Each size's medians, with the targets on the largest, and how selection grows."""
     rows = []
     for size, figures in results.items():
         scope = f"{size:,} subscriptions, {min(DUE_COUNT, size):,} due"
-        target = TARGET_MS if size == TARGET_SIZE else None
-        rows += [
-            Row(
-                f"selection: find, plan and claim, {scope}",
-                round(figures["selecting_ms"], 2),
-                "ms",
-                target,
-            ),
-            Row(
-                f"selection: composing their first digests, {scope}",
-                round(figures["first_compose_ms"], 2),
-                "ms",
-            ),
-            Row(
-                f"selection: all of it, composing included, first digests, {scope}",
-                round(figures["first_ms"], 2),
-                "ms",
-            ),
-            Row(
-                f"selection: until the first batch's sends start, first digests, {scope}",
-                round(figures["first_send_ms"], 2),
-                "ms",
-            ),
-            Row(
-                f"selection: all of it, nothing changed, {scope}",
-                round(figures["unchanged_ms"], 2),
-                "ms",
-                target,
-            ),
-            Row(
-                f"selection: longest event-loop stall selecting first digests, {scope}",
-                round(figures["stall_ms"], 2),
-                "ms",
-            ),
-        ]
-    for key, label in (
-        ("selecting_ms", "find, plan and claim"),
-        ("unchanged_ms", "nothing changed"),
-    ):
-        rows += growth_rows(
-            f"selection: {label} by subscriptions,",
-            {size: figures[key] for size, figures in results.items()},
-        )
+        for key, label, targeted in ROWS:
+            target = TARGET_MS if targeted and size == TARGET_SIZE else None
+            rows.append(Row(f"selection: {label}, {scope}", round(figures[key], 2), "ms", target))
+    for key, label, targeted in ROWS:
+        if targeted:
+            rows += growth_rows(
+                f"selection: {label} by subscriptions,",
+                {size: figures[key] for size, figures in results.items()},
+            )
     return rows
 
 

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.digests import DigestService
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.library import Library
-from bot.reload import Catalog, ReloadReport, reload_catalog
+from bot.reload import Catalog, ReloadReport, release_gradually, reload_catalog
 from bot.rendering import NO_MENTIONS, card_embed, report_error
 from bot.repository import Repository
 from bot.status import reload_notice_cards
@@ -90,6 +90,7 @@ class BriefBot(commands.Bot):
         self.last_reload: ReloadReport | None = None
         self._reload_lock = asyncio.Lock()
         self._reported_errors: frozenset[str] = frozenset()
+        self._versions_recorded = False  # whether every served section's version is stored
         self._stop_watching = asyncio.Event()
         self._watcher: asyncio.Task[None] | None = None
         # Tests set this to simcord's `env.external_wait` so a watching bot counts as idle.
@@ -135,13 +136,20 @@ class BriefBot(commands.Bot):
                 now=self.clock(),
                 force=force,
             )
+            replaced: list[object] = [self.catalog, self.library]
             self.catalog, self.library, self.last_reload = catalog, library, report
-            await self.repository.record_section_versions(library, self.clock())
+            # Versions of unchanged briefings are stored already, unless the last try failed.
+            changed = {*report.added, *report.changed} if self._versions_recorded else None
+            self._versions_recorded = False
+            await self.repository.record_section_versions(library, self.clock(), only=changed)
+            self._versions_recorded = True
+        await asyncio.to_thread(release_gradually, replaced)
         log.info("%s", report.summary())
         for problem in report.errors:
             log.warning("%s", problem)
-        for problem in report.warnings:
-            log.debug("%s", problem)
+        if log.isEnabledFor(logging.DEBUG):
+            for problem in report.warnings:
+                log.debug("%s", problem)
         await self._report_to_admin_channel(report)
         return report
 

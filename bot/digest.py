@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -181,11 +182,17 @@ class LayoutMemo:
     """
 
     def __init__(self, library: Library) -> None:
-        self.library = library
+        # Weakly, so a memo kept between runs never keeps a replaced library alive.
+        self._library = weakref.ref(library)
         self.snapshots: dict[str, tuple[SectionState, ...]] = {}
         self.cards: dict[tuple[object, ...], list[Card]] = {}
         self._encoded: dict[str, str] = {}
         self._current: dict[tuple[str, ...] | None, tuple[str, str]] = {}
+
+    @property
+    def library(self) -> Library | None:
+        """The library this memo was made for, or None once it has been freed."""
+        return self._library()
 
     def snapshot_of(self, briefing: Briefing) -> tuple[SectionState, ...]:
         """The briefing's sections as a digest sees them now."""
@@ -203,8 +210,11 @@ class LayoutMemo:
         key = None if topics is None else tuple(topics)
         found = self._current.get(key)
         if found is None:
+            library = self.library
+            if library is None:
+                raise RuntimeError("the memo's library has been freed")
             pieces = []
-            for briefing in sorted(subscribed_briefings(self.library, topics), key=_by_id):
+            for briefing in sorted(subscribed_briefings(library, topics), key=_by_id):
                 piece = self._encoded.get(briefing.id)
                 if piece is None:
                     piece = encode_snapshot(self.snapshot_of(briefing))[1:-1]

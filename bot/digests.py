@@ -261,6 +261,7 @@ class DigestService:
             if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
                 self._last_prune = now
                 await self.bot.repository.prune_deliveries(now - KEEP_LEDGER)
+            await self.bot.repository.checkpoint()  # between runs, off the claims' path
             await self._arm_wake()
         except Exception:
             log.exception("the scheduled digest run failed; the next tick tries again")

@@ -37,6 +37,22 @@ def _require_web_url(value: str) -> str:
 
 
 WebUrl = Annotated[Text, AfterValidator(_require_web_url)]
+# hashlib lets go of the GIL for inputs of this many bytes or more.
+_HASHLIB_GIL_MINSIZE = 2048
+
+
+def sha256_keeping_the_gil(data: bytes) -> str:
+    """The SHA-256 hex digest of `data`, fed to hashlib in pieces too small to drop the GIL.
+
+    The reload thread hashes thousands of sections. Dropping and retaking the GIL for
+    each one keeps the event loop's thread from ever getting it back (each handover
+    restarts its wait), so the loop stalled for 50-100 ms; holding it lets the normal
+    switch interval hand it over.
+    """
+    digest = hashlib.sha256()
+    for start in range(0, len(data), _HASHLIB_GIL_MINSIZE - 1):
+        digest.update(data[start : start + _HASHLIB_GIL_MINSIZE - 1])
+    return digest.hexdigest()
 
 
 class _Strict(BaseModel):
@@ -81,7 +97,7 @@ class Section(_Strict):
         canonical = json.dumps(
             self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
         )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return sha256_keeping_the_gil(canonical.encode("utf-8"))
 
     def source_date(self, source: Source) -> dt.date | None:
         """The date a source counts as published: its own, else the section's."""

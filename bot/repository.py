@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +31,7 @@ from bot.library import Library
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
+WAL_AUTOCHECKPOINT_PAGES = 16_384  # about 64 MB of write-ahead log
 DeliveryStatus = Literal["pending", "sent", "failed", "expired"]
 DeliveryKind = Literal["scheduled", "manual"]
 
@@ -219,6 +220,9 @@ class Repository:
             "PRAGMA journal_mode = WAL",
             "PRAGMA foreign_keys = ON",
             "PRAGMA synchronous = NORMAL",
+            # Checkpoints run after each digest run (`checkpoint`), not inside the claim
+            # that happens to fill the log; this is only the safety net.
+            f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}",
         ):
             # Close each cursor: a pragma that returns a row would otherwise keep its
             # statement open and block the migration's COMMIT.
@@ -232,6 +236,16 @@ class Repository:
             db, self._db = self._db, None
             async with self._write_lock:
                 await db.close()
+
+    async def checkpoint(self) -> int:
+        """Copy the write-ahead log into the database file; how many pages it had to leave.
+
+        PASSIVE: it never waits for, or blocks, readers and writers, so pages a reader
+        still needs stay in the log for the next checkpoint.
+        """
+        rows = await self._rows("PRAGMA wal_checkpoint(PASSIVE)")
+        _, in_log, copied = (int(value) for value in rows[0])
+        return max(in_log - copied, 0)
 
     async def schema_version(self) -> int:
         """The number of the last migration applied."""
@@ -298,13 +312,22 @@ class Repository:
 
     # --- Section history ------------------------------------------------------------
 
-    async def record_section_versions(self, library: Library, now: dt.datetime) -> int:
-        """Record every section's current content hash; returns how many were new."""
+    async def record_section_versions(
+        self, library: Library, now: dt.datetime, *, only: Collection[str] | None = None
+    ) -> int:
+        """Record each section's current content hash; returns how many were new.
+
+        With `only`, just the sections of those briefings (the ones a reload added or
+        changed; the others' versions are stored already).
+        """
+        briefings = library if only is None else (library.briefings[i] for i in only)
         rows = [
             (b.id, s.id, s.content_hash, s.heading, to_epoch(now))
-            for b in library
+            for b in briefings
             for s in b.sections
         ]
+        if not rows:
+            return 0
         async with self._transaction():
             before = self.db.total_changes
             await self.db.executemany(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -98,3 +99,32 @@ async def test_discord_rate_limit_buckets_are_swept_at_most_once_a_second() -> N
     assert len(http._buckets) == 300  # nothing is dropped: no bucket has expired
     assert len(sweeps) == 1  # 300 new buckets, one sweep (discord.py alone: 300)
     await http.close()
+
+
+async def test_each_reload_records_the_versions_it_brings(
+    settings: Settings, briefings_dir: Path
+) -> None:
+    moments = iter(dt.datetime(2026, 3, day, tzinfo=dt.UTC) for day in range(1, 10))
+    now = next(moments)
+    bot = create_bot(settings, clock=lambda: now)
+    await bot.repository.open()
+    try:
+        await bot.reload_briefings()
+        before = next(iter(bot.library))
+        first, second = before.sections[0], before.sections[1]
+        seed = briefings_dir / f"{before.id}.yaml"
+        seed.write_text(
+            seed.read_text(encoding="utf-8").replace(first.answer, "答えが変わった。", 1),
+            encoding="utf-8",
+        )
+        now = next(moments)
+        await bot.reload_briefings(force=True)
+
+        edited = next(iter(bot.library)).sections[0]
+        seen = bot.repository.section_first_seen
+        assert edited.content_hash != first.content_hash
+        assert await seen(before.id, edited.id, edited.content_hash) == now
+        assert await seen(before.id, first.id, first.content_hash) < now
+        assert await seen(before.id, second.id, second.content_hash) < now
+    finally:
+        await bot.repository.close()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import weakref
 from pathlib import Path
 
 import pytest
 
 from bot.library import Library
-from bot.reload import Catalog, ReloadReport, reload_catalog
+from bot.reload import Catalog, ReloadReport, release_gradually, reload_catalog
 from tests.conftest import SEED_BRIEFING
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -152,3 +153,16 @@ def test_the_previous_library_is_never_modified(folder: Path) -> None:
     write(folder / "alpha.yaml", SMALL.format(title="Alpha", answer="Changed."))
     reload(catalog, folder)
     assert before.briefings["alpha"].sections[0].answer == "One."
+
+
+def test_a_replaced_snapshot_is_released_briefing_by_briefing(folder: Path) -> None:
+    catalog, library, _ = reload(Catalog(), folder)
+    watched = [weakref.ref(catalog), weakref.ref(library), *(weakref.ref(b) for b in library)]
+    assert len(watched) > 2
+    replaced: list[object] = [catalog, library]
+    del catalog, library
+
+    release_gradually(replaced)
+
+    assert replaced == []
+    assert [ref() for ref in watched] == [None] * len(watched)

@@ -15,7 +15,7 @@ import bot.repository as repository_module
 from bot.digest import Subscription
 from bot.library import load_library
 from bot.repository import Blob, DigestClaim, NewSubscription, Repository, migrations
-from tests.conftest import REAL_BRIEFINGS
+from tests.conftest import REAL_BRIEFINGS, SEED_BRIEFING
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 GUILD_A, GUILD_B = 1001, 2002
@@ -99,6 +99,29 @@ async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(repo: Reposit
         assert (await cursor.fetchone()) == (1,)
     async with repo.db.execute("PRAGMA busy_timeout") as cursor:
         assert (await cursor.fetchone()) == (5000,)
+    async with repo.db.execute("PRAGMA wal_autocheckpoint") as cursor:
+        assert (await cursor.fetchone()) == (repository_module.WAL_AUTOCHECKPOINT_PAGES,)
+
+
+def file_size(path: Path) -> int:
+    return path.stat().st_size
+
+
+async def test_a_checkpoint_copies_the_log_into_the_database(repo: Repository) -> None:
+    assert await repo.checkpoint() == 0
+    before = file_size(repo.path)
+    for number in range(200):
+        await subscribe(repo, GUILD_A, 900 + number, topics=(f"topic-{number}" * 20,))
+    assert file_size(repo.path) == before  # so far only in the write-ahead log
+
+    assert await repo.checkpoint() == 0
+    assert file_size(repo.path) > before
+    reopened = Repository(repo.path)
+    await reopened.open()
+    try:
+        assert len(await reopened.guild_subscriptions(GUILD_A)) == 200
+    finally:
+        await reopened.close()
 
 
 async def test_an_old_database_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
@@ -143,6 +166,30 @@ async def test_a_failing_migration_changes_nothing(
     with sqlite3.connect(repo.path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 0
         assert raw.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+async def test_versions_can_be_recorded_for_some_briefings_only(
+    repo: Repository, tmp_path: Path
+) -> None:
+    before, _ = load_library([REAL_BRIEFINGS], now=NOW)
+    assert await repo.record_section_versions(before, NOW) > 0
+    edited = tmp_path / "briefings"
+    edited.mkdir()
+    seed = SEED_BRIEFING.read_text(encoding="utf-8")
+    first_answer = "米露間の接触は活発化、プーチン大統領が立場説明へ。"
+    assert first_answer in seed
+    (edited / SEED_BRIEFING.name).write_text(
+        seed.replace(first_answer, "答えが変わった。", 1), encoding="utf-8"
+    )
+    after, _ = load_library([edited], now=NOW)
+    later = NOW + dt.timedelta(days=1)
+
+    assert await repo.record_section_versions(after, later, only=()) == 0
+    assert await repo.record_section_versions(after, later, only=[SEED_BRIEFING.stem]) == 1
+    briefing = next(iter(after))
+    changed, unchanged = briefing.sections[0], briefing.sections[1]
+    assert await repo.section_first_seen(briefing.id, changed.id, changed.content_hash) == later
+    assert await repo.section_first_seen(briefing.id, unchanged.id, unchanged.content_hash) == NOW
 
 
 async def test_section_versions_are_recorded_once_per_content_hash(repo: Repository) -> None:
