@@ -49,9 +49,11 @@ class Pacer:
     "now" after an idle spell), and sleeps until it. Nothing is held while sleeping, so
     any number of callers may wait at once. A caller that wakes more than `tolerance`
     seconds after its slot (the loop stalled) takes one fresh slot instead of sending
-    late, so a stall does not turn into a burst. Lateness within the tolerance is what
-    the `margin` below the rate absorbs: with `margin` m, starts up to m seconds late
-    still leave every one-second window with at most `rate` of them.
+    late, so a stall does not turn into a burst. Lateness is what the `margin` below the
+    rate absorbs: with `margin` m, requests that reach Discord up to m seconds after
+    their slot still leave every one-second window with at most `rate` of them. Half of
+    m is the tolerance for waking late; the other half is left for what comes after the
+    start and the pacer cannot see (the HTTP client, the connection, the network).
     """
 
     def __init__(
@@ -65,9 +67,9 @@ class Pacer:
         if margin < 0:
             raise ValueError("margin must not be negative")
         self.margin = margin
-        # Seconds of lateness that one second's margin absorbs (a little at least, so
-        # ordinary timer jitter never costs a slot).
-        self.tolerance = max(margin, MIN_TOLERANCE)
+        # Seconds a caller may wake late and keep its slot: half of what one second's
+        # margin absorbs (a little at least, so ordinary timer jitter never costs a slot).
+        self.tolerance = max(margin / 2, MIN_TOLERANCE)
         self.rate = rate
         self._clock = clock
         self._sleep = sleep
@@ -262,8 +264,10 @@ class DeliveryQueue:
     ) -> int:
         if self.closed:
             raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
-        await self.pacer.acquire()
         async with self._slots:
+            # Paced only once a send can go straight out, so waiting for a free slot
+            # never bunches sends that were spaced.
+            await self.pacer.acquire()
             if self.closed:
                 raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
             self._in_flight += 1
