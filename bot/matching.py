@@ -71,20 +71,22 @@ def literal_score(wanted: str, name: str) -> float:
 class FuzzyIndex(Generic[T]):
     """Ranks values by how well any of their names matches a typed query.
 
-    Ties rank by insertion order, so the same query always gives the same list.
+    Each distinct name is kept once, with every value that has it (shared tags and
+    titles are scanned once, however many topics share them). Ties rank by insertion
+    order, so the same query always gives the same list.
     """
 
     def __init__(self, entries: Iterable[tuple[T, Sequence[str]]]) -> None:
         self._values: list[T] = []
-        keys: list[tuple[str, int]] = []
+        holders: defaultdict[str, list[int]] = defaultdict(list)
         for value, names in entries:
             entry = len(self._values)
             self._values.append(value)
             for name in dict.fromkeys(normalize(n) for n in names if n.strip()):
-                keys.append((name, entry))
-        keys.sort()
-        self._names = [name for name, _ in keys]
-        self._entries = [entry for _, entry in keys]
+                holders[name].append(entry)
+        self._names = sorted(holders)
+        # Per distinct name: the entries that have it, in insertion order.
+        self._holders = [tuple(holders[name]) for name in self._names]
         self._lengths = [len(name) for name in self._names]
         self._pair_counts: list[int] = []
         self._by_bigram: dict[str, list[int]] = defaultdict(list)
@@ -133,38 +135,52 @@ class FuzzyIndex(Generic[T]):
         if high <= low:
             return
         candidates: Iterable[tuple[int, int]] = list(
-            zip(self._lengths[low:high], self._entries[low:high], strict=True)
+            zip(self._lengths[low:high], range(low, high), strict=True)
         )
         if high - low > 16 * limit:
             # A shorter name scores higher, so the best entries are among the shortest names.
             # Several names of one entry may crowd the shortlist; then score them all.
             shortlist = heapq.nsmallest(4 * limit, candidates)
-            if len({entry for _, entry in shortlist}) >= limit:
+            if len({e for _, key in shortlist for e in self._holders[key]}) >= limit:
                 candidates = shortlist
         size = len(wanted)
-        for length, entry in candidates:
+        holders, get = self._holders, best.get
+        for length, key_index in candidates:
             score = EXACT if length == size else PREFIX + TIER_SPREAD * size / length
-            if score > best.get(entry, 0.0):
-                best[entry] = score
+            for entry in holders[key_index]:
+                if score > get(entry, 0.0):
+                    best[entry] = score
 
     def _add_substrings(self, wanted: str, best: dict[int, float]) -> None:
-        """Score names that contain `wanted` after their first character."""
-        blob, starts, names, entries = self._blob, self._starts, self._names, self._entries
+        """Score names that contain `wanted` after their first character.
+
+        Each name once, by its best occurrence (one at a word start beats one inside a
+        word); then the search jumps to the next name.
+        """
+        blob, starts, names, holders = self._blob, self._starts, self._names, self._holders
+        get = best.get
         size = len(wanted)
+        step = len(_NAME_SEPARATOR)
         position = blob.find(wanted)
         seen = 0
         while position >= 0 and seen < MAX_SUBSTRING_HITS:
             seen += 1
             key_index = bisect_right(starts, position) - 1
-            offset = position - starts[key_index]
-            if offset > 0:
-                name = names[key_index]
-                tier = SUBSTRING if name[offset - 1].isalnum() else WORD_PREFIX
+            name = names[key_index]
+            offset = position - starts[key_index] or name.find(wanted, 1)
+            tier = 0.0
+            while offset > 0:
+                if not name[offset - 1].isalnum():
+                    tier = WORD_PREFIX
+                    break
+                tier = SUBSTRING
+                offset = name.find(wanted, offset + 1)
+            if tier:
                 score = tier + TIER_SPREAD * size / len(name)
-                entry = entries[key_index]
-                if score > best.get(entry, 0.0):
-                    best[entry] = score
-            position = blob.find(wanted, position + 1)
+                for entry in holders[key_index]:
+                    if score > get(entry, 0.0):
+                        best[entry] = score
+            position = blob.find(wanted, starts[key_index] + len(name) + step)
 
     def _fuzzy(self, wanted: str, limit: int) -> dict[int, float]:
         """Entries whose names share most of the query's character pairs (typos)."""
@@ -182,7 +198,7 @@ class FuzzyIndex(Generic[T]):
                 break
             # Containment ranks first; similarity in length breaks ties.
             score = count / len(pairs) + count / (len(pairs) + self._pair_counts[key_index])
-            entry = self._entries[key_index]
-            if score > scores.get(entry, 0.0):
-                scores[entry] = score
+            for entry in self._holders[key_index]:
+                if score > scores.get(entry, 0.0):
+                    scores[entry] = score
         return scores
