@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.report import machine, print_table, write_rows
+from benchmarks.report import machine, markdown_table, print_table, write_rows
 
 BENCHMARKS: dict[str, list[str]] = {
     "load": ["benchmarks.bench_load", "--sizes", "100,1000,10000"],
@@ -63,7 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--only", help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON rows file")
+    parser.add_argument(
+        "--markdown", type=Path, help="print this results file as a Markdown table and stop"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown_table(json.loads(args.markdown.read_text(encoding="utf-8"))))
+        return 0
     names = args.only.split(",") if args.only else list(BENCHMARKS)
     unknown = [name for name in names if name not in BENCHMARKS]
     if unknown:

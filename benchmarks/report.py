@@ -207,6 +207,25 @@ def print_table(rows: Iterable[Mapping[str, Any]]) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
 
 
+def markdown_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Rows (as `Row.as_json` gives them) as a Markdown table, for docs/performance.md."""
+    lines = [
+        "| metric | value | unit | target | ratio | meets target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        cells = [
+            str(row["metric"]),
+            _cell(row.get("value")),
+            str(row.get("unit") or ""),
+            _cell(row.get("target")),
+            _cell(row.get("ratio")),
+            _cell(row.get("meets_target")),
+        ]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
 def write_rows(path: Path | None, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write result rows as the suite's JSON list, when a path was given."""
     if path is None:

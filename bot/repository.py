@@ -584,29 +584,35 @@ class Repository:
         if not claims:
             return []
         stamp = to_epoch(now)
-        ids = json.dumps(sorted({claim.subscription.id for claim in claims}))
+        delivering = [claim for claim in claims if claim.due_at is not None]
+        advancing = [claim for claim in claims if claim.due_at is None]
+        ids = json.dumps(sorted({claim.subscription.id for claim in delivering}))
         async with self._transaction():
-            # By id alone, so SQLite looks each one up instead of scanning the active ones.
-            still_due = {
-                (int(row[0]), int(row[1]), int(row[2]))
-                for row in await self._rows(
-                    "SELECT id, guild_id, next_due, state FROM subscriptions"
-                    " WHERE id IN (SELECT value FROM json_each(?))",
-                    (ids,),
-                )
-                if row[3] == "active"
-            }
             moving: list[DigestClaim] = []
-            for claim in claims:
-                sub = claim.subscription
-                key = (sub.id, sub.guild_id, to_epoch(sub.next_due))
-                if key in still_due:
-                    still_due.discard(key)  # a second claim of the same due time loses
-                    moving.append(claim)
+            if delivering:
+                # By id alone, so SQLite looks each one up instead of scanning the active ones.
+                still_due = {
+                    (int(row[0]), int(row[1]), int(row[2]))
+                    for row in await self._rows(
+                        "SELECT id, guild_id, next_due, state FROM subscriptions"
+                        " WHERE id IN (SELECT value FROM json_each(?))",
+                        (ids,),
+                    )
+                    if row[3] == "active"
+                }
+                for claim in delivering:
+                    sub = claim.subscription
+                    key = (sub.id, sub.guild_id, to_epoch(sub.next_due))
+                    if key in still_due:
+                        still_due.discard(key)  # a second claim of the same due time loses
+                        moving.append(claim)
+            # Claims without a digest need not know whether they applied: the condition
+            # in the statement is the whole check.
             await self.db.executemany(
                 "UPDATE subscriptions SET next_due = ?,"
                 " missed_from = COALESCE(?, missed_from),"
-                " missed_until = COALESCE(?, missed_until) WHERE id = ?",
+                " missed_until = COALESCE(?, missed_until)"
+                " WHERE id = ? AND guild_id = ? AND next_due = ? AND state = 'active'",
                 [
                     (
                         to_epoch(claim.next_due),
@@ -616,10 +622,14 @@ class Repository:
                             else (to_epoch(claim.missed[0]), to_epoch(claim.missed[1]))
                         ),
                         claim.subscription.id,
+                        claim.subscription.guild_id,
+                        to_epoch(claim.subscription.next_due),
                     )
-                    for claim in moving
+                    for claim in (*moving, *advancing)
                 ],
             )
+            if not moving:
+                return []
             existing = {
                 (int(row[0]), int(row[1]))
                 for row in await self._rows(

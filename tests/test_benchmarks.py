@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import bench_selection
+from benchmarks.__main__ import main as benchmarks_main
 from benchmarks.__main__ import run_one
 from benchmarks.corpus import briefing_id, generate_subscriptions
 from benchmarks.loopback_discord import LoopbackDiscord
@@ -116,3 +117,20 @@ def test_the_runner_keeps_a_failed_benchmark_as_a_row() -> None:
     assert row["meets_target"] is False
     assert "exit status" in row["error"]
     json.dumps(row)
+
+
+def test_a_results_file_prints_as_a_markdown_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [Row("search p99", 16.0, "ms", target=20.0).as_json(), Row("a|b", 3, "x").as_json()]
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(rows), encoding="utf-8")
+
+    assert benchmarks_main(["--markdown", str(results)]) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "| metric | value | unit | target | ratio | meets target |",
+        "|---|---|---|---|---|---|",
+        "| search p99 | 16 | ms | 20 | 0.8 | yes |",
+        "| a\\|b | 3 | x | - | - | - |",
+    ]

@@ -415,6 +415,7 @@ async def test_many_claims_in_one_call_each_apply_once(repo: Repository) -> None
         claim(subs[0], NOW, payload="again"),  # the same due time twice: the first wins
         claim(subs[2], None),  # advances without a digest
         claim(stale, NOW),
+        DigestClaim(stale, NOW + dt.timedelta(days=5)),  # read before it moved: no effect
     ]
     written = await repo.claim_scheduled_digests(batch, NOW)
 
@@ -428,6 +429,9 @@ async def test_many_claims_in_one_call_each_apply_once(repo: Repository) -> None
         assert moved.next_due == NOW + dt.timedelta(days=1)
     assert await repo.guild_deliveries(GUILD_A, subs[2].channel_id) == []
     assert await repo.guild_deliveries(GUILD_A, stale.channel_id) == []
+    moved_once = await repo.guild_subscription(GUILD_A, stale.channel_id)
+    assert moved_once is not None
+    assert moved_once.next_due == NOW + dt.timedelta(days=1)
     assert await repo.blobs(["hash-again"]) == {}
 
 
