@@ -347,6 +347,7 @@ class DigestService:
                 self._layouts.forget_cards()  # stored now; snapshot rows stay for next time
         finally:
             report.selection_seconds += time.perf_counter() - started
+            del library  # sends need no library: a reload meanwhile frees the old one at once
             await self._finish_sends(sending)
 
     async def _claim_batch(
