@@ -166,7 +166,7 @@ def parse_topics(text: str | None, library: Library) -> tuple[str, ...] | None:
 
 
 def subscribed_briefings(library: Library, topics: Sequence[str] | None) -> list[Briefing]:
-    """The loaded briefings a subscription covers, in library order."""
+    """The loaded briefings a subscription covers, in library (id) order."""
     if topics is None:
         return list(library)
     found = (library.briefings.get(topic) for topic in sorted(set(topics)))
@@ -205,7 +205,8 @@ class LayoutMemo:
         """`encode_snapshot` of what these topics cover now, and its blob hash.
 
         Built from each briefing's own encoded rows: the canonical order sorts by
-        briefing id first, so joining them in id order gives the same text.
+        briefing id first, and `subscribed_briefings` lists briefings in id order, so
+        joining their rows gives the same text.
         """
         key = None if topics is None else tuple(topics)
         found = self._current.get(key)
@@ -214,7 +215,7 @@ class LayoutMemo:
             if library is None:
                 raise RuntimeError("the memo's library has been freed")
             pieces = []
-            for briefing in sorted(subscribed_briefings(library, topics), key=_by_id):
+            for briefing in subscribed_briefings(library, topics):
                 piece = self._encoded.get(briefing.id)
                 if piece is None:
                     piece = encode_snapshot(self.snapshot_of(briefing))[1:-1]
@@ -229,10 +230,6 @@ class LayoutMemo:
     def size(self) -> int:
         """How many entries the memo holds (to bound its memory)."""
         return len(self.cards) + len(self._current) + len(self.snapshots)
-
-
-def _by_id(briefing: Briefing) -> str:
-    return briefing.id
 
 
 def take_snapshot(briefings: Iterable[Briefing]) -> tuple[SectionState, ...]:
