@@ -188,41 +188,33 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+HEADER = ["metric", "value", "unit", "target", "ratio", "meets target"]
+
+
+def _cells(row: Mapping[str, Any]) -> list[str]:
+    return [
+        str(row["metric"]),
+        _cell(row.get("value")),
+        str(row.get("unit") or ""),
+        _cell(row.get("target")),
+        _cell(row.get("ratio")),
+        _cell(row.get("meets_target")),
+    ]
+
+
 def print_table(rows: Iterable[Mapping[str, Any]]) -> None:
     """Rows (as `Row.as_json` gives them) as one aligned table."""
-    header = ["metric", "value", "unit", "target", "ratio", "meets target"]
-    cells = [
-        [
-            str(row["metric"]),
-            _cell(row.get("value")),
-            str(row.get("unit") or ""),
-            _cell(row.get("target")),
-            _cell(row.get("ratio")),
-            _cell(row.get("meets_target")),
-        ]
-        for row in rows
-    ]
-    widths = [max(len(line[i]) for line in [header, *cells]) for i in range(len(header))]
-    for line in [header, ["-" * w for w in widths], *cells]:
+    cells = [_cells(row) for row in rows]
+    widths = [max(len(line[i]) for line in [HEADER, *cells]) for i in range(len(HEADER))]
+    for line in [HEADER, ["-" * w for w in widths], *cells]:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
 
 
 def markdown_table(rows: Iterable[Mapping[str, Any]]) -> str:
     """Rows (as `Row.as_json` gives them) as a Markdown table, for docs/performance.md."""
-    lines = [
-        "| metric | value | unit | target | ratio | meets target |",
-        "|---|---|---|---|---|---|",
-    ]
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for row in rows:
-        cells = [
-            str(row["metric"]),
-            _cell(row.get("value")),
-            str(row.get("unit") or ""),
-            _cell(row.get("target")),
-            _cell(row.get("ratio")),
-            _cell(row.get("meets_target")),
-        ]
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in _cells(row)) + " |")
     return "\n".join(lines)
 
 
