@@ -699,54 +699,28 @@ class Repository:
             )
             if not rows:
                 raise LookupError("the subscription no longer exists")
-            await self._insert_delivery(
-                subscription.id, due_at, "manual", payload, snapshot, message_count, to_epoch(now)
+            stamp = to_epoch(now)
+            await self.db.executemany(
+                "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)",
+                [(blob.hash, blob.body) for blob in (payload, snapshot)],
+            )
+            await self._run(
+                "INSERT OR IGNORE INTO deliveries (subscription_id, due_at, kind, status,"
+                " payload_hash, snapshot_hash, message_count, created_at, updated_at)"
+                " VALUES (?, ?, 'manual', 'pending', ?, ?, ?, ?, ?)",
+                (
+                    subscription.id,
+                    to_epoch(due_at),
+                    payload.hash,
+                    snapshot.hash,
+                    message_count,
+                    stamp,
+                    stamp,
+                ),
             )
         found = await self.delivery(subscription.id, due_at)
         assert found is not None
         return found
-
-    async def _insert_delivery(
-        self,
-        subscription_id: int,
-        due_at: dt.datetime,
-        kind: DeliveryKind,
-        payload: Blob,
-        snapshot: Blob,
-        message_count: int,
-        stamp: int,
-    ) -> Delivery | None:
-        for blob in (payload, snapshot):
-            await self._run(
-                "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)",
-                (blob.hash, blob.body),
-            )
-        inserted = await self._run(
-            "INSERT OR IGNORE INTO deliveries (subscription_id, due_at, kind, status,"
-            " payload_hash, snapshot_hash, message_count, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
-            (
-                subscription_id,
-                to_epoch(due_at),
-                kind,
-                payload.hash,
-                snapshot.hash,
-                message_count,
-                stamp,
-                stamp,
-            ),
-        )
-        if not inserted:
-            return None
-        return Delivery(
-            subscription_id=subscription_id,
-            due_at=from_epoch(to_epoch(due_at)),
-            kind=kind,
-            status="pending",
-            payload_hash=payload.hash,
-            snapshot_hash=snapshot.hash,
-            message_count=message_count,
-        )
 
     async def record_digest_progress(
         self,
