@@ -332,15 +332,17 @@ class DigestService:
         library = self.bot.library  # one snapshot for the whole run, even across a reload
         memo = self._layouts.for_library(library)
         due = await repository.due_subscriptions(now)
-        changed = [s for s in due if not self._unchanged(s, memo)]
-        snapshots = await self._blob_texts({s.snapshot_hash for s in changed if s.snapshot_hash})
+        unchanged = {s.id for s in due if self._unchanged(s, memo)}
+        snapshots = await self._blob_texts(
+            {s.snapshot_hash for s in due if s.snapshot_hash and s.id not in unchanged}
+        )
         sending: list[asyncio.Task[None]] = []
         try:
             # In batches, so the first digests go out while later ones are composed, and
             # only one batch of composed digests is held in memory at a time.
             for first in range(0, len(due), CLAIM_BATCH):
                 batch = due[first : first + CLAIM_BATCH]
-                sends = await self._claim_batch(batch, now, library, snapshots, report)
+                sends = await self._claim_batch(batch, now, library, snapshots, unchanged, report)
                 sending += self._start_sends(sends)
                 if sends and report.first_sends_after is None:
                     report.first_sends_after = time.perf_counter() - started
@@ -356,6 +358,7 @@ class DigestService:
         now: dt.datetime,
         library: Library,
         snapshots: dict[str, str],
+        unchanged: set[int],
         report: DeliveryReport,
     ) -> list[Coroutine[Any, Any, None]]:
         """Plan and compose these due subscriptions and claim them in one transaction.
@@ -377,7 +380,9 @@ class DigestService:
                     continue  # `/digest send` is busy with it; the next tick takes it
                 await lock.acquire()
                 held[subscription.id] = lock
-                claim = self._plan(subscription, now, library, snapshots, rendered, report)
+                claim = self._plan(
+                    subscription, now, library, snapshots, unchanged, rendered, report
+                )
                 if claim is not None:
                     claims.append(claim)
             rows = await self.bot.repository.claim_scheduled_digests(claims, now)
@@ -444,6 +449,7 @@ class DigestService:
         now: dt.datetime,
         library: Library,
         snapshots: dict[str, str],
+        unchanged: set[int],
         rendered: dict[tuple[Any, ...], Rendered | None],
         report: DeliveryReport,
     ) -> DigestClaim | None:
@@ -476,8 +482,7 @@ class DigestService:
             subscription.snapshot_hash,
         )
         if key not in rendered:
-            memo = self._layouts.for_library(library)
-            if self._unchanged(subscription, memo):
+            if subscription.id in unchanged:
                 rendered[key] = None
             else:
                 started = time.perf_counter()
