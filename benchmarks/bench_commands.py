@@ -40,18 +40,12 @@ from typing import Any
 
 from benchmarks.corpus import briefing_document, briefing_id
 from benchmarks.report import Row, finish, growth_rows, sizes_argument, timing_rows
-from bot.cogs.briefing import section_choices_for, topic_choices_for
-from bot.library import Library
-from bot.models import Briefing
-from bot.presentation import (
-    briefing_pages,
-    discord_date,
-    number_pages,
-    paginate,
-    search_cards,
-    section_cards,
-)
-from bot.rendering import PageNavigator, page_embeds
+from bot.briefings.library import Library
+from bot.briefings.models import Briefing
+from bot.briefings.presentation import briefing_pages, search_cards, section_cards
+from bot.discord.cogs.briefing import section_choices_for, topic_choices_for
+from bot.discord.rendering import PageNavigator, page_embeds
+from bot.text.cards import discord_date, number_pages, paginate
 
 SECTIONS = 10
 TARGETS_MS = {

@@ -38,8 +38,8 @@ import discord
 from benchmarks.corpus import write_corpus
 from benchmarks.loopback_discord import fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
-from bot.app import create_bot
 from bot.config import DeliverySettings, DigestSettings, Settings
+from bot.discord.client import create_bot
 
 TOKEN = "benchmark-token"  # the loopback server never checks it; it is never printed
 TARGET_RATIO = 0.95

@@ -3,7 +3,7 @@
 For each corpus size N, the same N generated briefing files are loaded two ways, each
 reading the files itself:
 
-* full load: `bot.library.load_library` - parse, validate, warnings, cross-file id and
+* full load: `bot.briefings.library.load_library` - parse, validate, warnings, cross-file id and
   alias checks, and the Library with its autocomplete and search indexes (the search
   index is built on the first query, so one query is part of the full load; its share
   is shown as "(index)");
@@ -31,7 +31,7 @@ import yaml
 
 from benchmarks.corpus import write_corpus
 from benchmarks.report import Row, finish, growth_rows, sizes_argument
-from bot.library import load_library
+from bot.briefings.library import load_library
 
 T = TypeVar("T")
 TARGET_RATIO = 1.3

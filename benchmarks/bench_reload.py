@@ -29,10 +29,11 @@ from typing import Any
 
 from benchmarks.corpus import write_corpus
 from benchmarks.report import Row, finish, loop_stall_probe, percentile
-from bot.app import BriefBot, create_bot
+from bot.briefings.presentation import section_cards
 from bot.config import Settings
-from bot.presentation import discord_date, section_cards
-from bot.rendering import card_embed
+from bot.discord.client import BriefBot, create_bot
+from bot.discord.rendering import card_embed
+from bot.text.cards import discord_date
 
 PROBE_INTERVAL = 0.010
 REQUEST_INTERVAL = 0.010

@@ -43,7 +43,7 @@ from typing import Any
 from benchmarks.loopback_discord import serve_in_process
 from benchmarks.report import Row, finish, growth_rows, loop_stall_probe, sizes_argument
 from benchmarks.scale import DUE, Deployment, prepare, running_bot
-from bot.digests import DigestService
+from bot.delivery.service import DigestService
 
 TARGET_MS = 100.0
 TARGET_SIZE = 100_000

@@ -49,7 +49,7 @@ async def start_once(deployment: Deployment) -> dict[str, Any]:
     """In the child: build the bot and start it in simcord; time it and report at once."""
     import simcord
 
-    from bot.app import create_bot
+    from bot.discord.client import create_bot
 
     started = time.perf_counter()
     bot = create_bot(deployment.settings(), clock=lambda: BEFORE_DUE)

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.briefings.loader import LoadResult, load_files
+from bot.briefings.schema import SCHEMA_FILE_NAME, briefing_schema_text
 from bot.config import ConfigError, Settings, load_settings
-from bot.loader import LoadResult, load_files
-from bot.schema import SCHEMA_FILE_NAME, briefing_schema_text
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 DEFAULT_CONFIG = Path("config.yaml")
@@ -63,10 +63,10 @@ def _validate(settings: Settings, paths: Sequence[Path]) -> int:
 
 
 def _preview(settings: Settings, topic: str, section: str | None) -> int:
+    from bot.briefings.library import load_library
+    from bot.briefings.presentation import plain_text_preview
     from bot.errors import UserFacingError
-    from bot.i18n import translate
-    from bot.library import load_library
-    from bot.presentation import plain_text_preview
+    from bot.text.i18n import translate
 
     library, result = load_library(
         [settings.briefings_dir], stale_after_days=settings.stale_after_days
@@ -109,14 +109,14 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.app import run_bot
+    from bot.discord.client import run_bot
 
     run_bot(settings)
     return EXIT_OK
 
 
 def _demo(settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.discord.demo import run_demo
 
     return run_demo(settings)
 

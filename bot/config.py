@@ -11,9 +11,9 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
+from bot.briefings.loader import display_path, format_path, locate, parse_yaml
+from bot.digests.schedule import parse_timezone
 from bot.errors import InvalidTimezone
-from bot.loader import display_path, format_path, locate, parse_yaml
-from bot.schedule import parse_timezone
 
 TOKEN_VARIABLE = "DISCORD_TOKEN"
 Snowflake = Annotated[int, Field(gt=0)]

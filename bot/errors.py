@@ -1,6 +1,6 @@
 """Domain errors whose messages are safe to show to a Discord user.
 
-Each error names a message key from `bot.i18n` and the values that fill it, so the
+Each error names a message key from `bot.text.i18n` and the values that fill it, so the
 one error handler can reply in the user's own language.
 """
 

@@ -11,8 +11,8 @@ import pytest_asyncio
 import simcord
 import simcord.interactions
 
-from bot.app import BriefBot, create_bot
 from bot.config import Settings
+from bot.discord.client import BriefBot, create_bot
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REAL_BRIEFINGS = REPO_ROOT / "briefings"

@@ -17,7 +17,7 @@ from benchmarks.corpus import briefing_id, generate_subscriptions
 from benchmarks.loopback_discord import LoopbackDiscord
 from benchmarks.report import Row, growth_rows, loop_stall_probe, percentile
 from benchmarks.scale import DUE, prepare, subscription_entries
-from bot.repository import Repository
+from bot.store.sqlite import Repository
 
 
 def test_rows_compare_with_their_target_or_else_their_baseline() -> None:

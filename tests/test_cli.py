@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.briefings.loader import display_path
+from bot.briefings.schema import briefing_schema_text
 from bot.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, main
 from bot.config import TOKEN_VARIABLE
-from bot.loader import display_path
-from bot.schema import briefing_schema_text
-from tests.test_loader import FIXTURES, ROOT, SEED, VALID
+from tests.briefings.test_loader import FIXTURES, ROOT, SEED, VALID
 
 CONFIG = ROOT / "config.yaml"
 
@@ -169,7 +169,7 @@ def test_run_without_token_validates_and_points_at_dotenv(
 def test_run_without_token_never_imports_the_discord_side(project: Path) -> None:
     code = (
         "import sys; from bot.cli import main; rc = main(['--config', sys.argv[1], 'run']); "
-        "print(rc, 'bot.app' in sys.modules, 'discord' in sys.modules)"
+        "print(rc, 'bot.discord.client' in sys.modules, 'discord' in sys.modules)"
     )
     env = {k: v for k, v in os.environ.items() if k != TOKEN_VARIABLE}
     env["PYTHONPATH"] = str(ROOT)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import simcord
 
-from bot.app import create_bot
+from bot.briefings.library import load_library
+from bot.briefings.loader import SCHEMA_COMMENT
 from bot.config import Settings, load_settings
-from bot.library import load_library
-from bot.loader import SCHEMA_COMMENT
+from bot.discord.client import create_bot
 from tests.conftest import REAL_BRIEFINGS, REPO_ROOT
 
 SHIPPED = sorted(REAL_BRIEFINGS.glob("*.yaml"))

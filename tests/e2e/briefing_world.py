@@ -8,7 +8,7 @@ from typing import Any
 import discord
 import simcord
 
-from bot.app import BriefBot
+from bot.discord.client import BriefBot
 
 SEED_ID = "ukraine-ceasefire"
 SEED_TITLE = "ウクライナ停戦協議? 米ロ首脳会談の可能性と、緊迫する情勢の行方?"

@@ -8,7 +8,7 @@ import discord
 import pytest
 import simcord
 
-from bot.app import BriefBot
+from bot.discord.client import BriefBot
 
 SEED_NAME = "ukraine-ceasefire.yaml"
 OLD_ANSWER = "米露間の接触は活発化、プーチン大統領が立場説明へ。"
@@ -200,7 +200,7 @@ async def test_sighup_reloads_through_the_same_coroutine(world: World) -> None:
     import os
     import signal
 
-    from bot.app import install_signal_handlers
+    from bot.discord.client import install_signal_handlers
 
     uninstall = install_signal_handlers(world.bot)
     try:

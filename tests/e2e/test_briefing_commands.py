@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import simcord
 
-from bot.app import BriefBot, create_bot
 from bot.config import Settings
+from bot.discord.client import BriefBot, create_bot
 from bot.errors import SectionNotFound, TopicNotFound
 
 from .briefing_world import (

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.config import Settings
-from bot.demo import readable_timestamps, run_lines
+from bot.discord.demo import readable_timestamps, run_lines
 
 from .briefing_world import SEED_TITLE
 
@@ -97,7 +97,7 @@ async def test_buttons_by_label_menus_by_label_and_mistakes(settings: Settings) 
 async def test_unexpected_bot_errors_are_printed_plainly(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.library import Library
+    from bot.briefings.library import Library
 
     def broken(self: Library, query: str, limit: int = 10) -> None:
         raise RuntimeError("index exploded")

@@ -13,8 +13,8 @@ import simcord
 import simcord.builders
 from discord import app_commands
 
-from bot.app import BriefBot, create_bot
 from bot.config import Settings
+from bot.discord.client import BriefBot, create_bot
 from bot.errors import (
     BotMissingPermission,
     ChannelNotInGuild,

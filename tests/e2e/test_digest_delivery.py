@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import simcord
 
-import bot.digests as digests_module
-from bot.app import BriefBot, create_bot
+import bot.delivery.service as digests_module
 from bot.config import Settings
-from bot.delivery import Backoff
+from bot.delivery.queue import Backoff
+from bot.discord.client import BriefBot, create_bot
 from tests.support.digest_world import (
     EDITED_ANSWER,
     FIRST_ANSWER,
@@ -226,7 +226,7 @@ async def test_an_unknown_channel_removes_the_subscription(
         code=10003,
         message="Unknown Channel",
     )
-    with caplog.at_level(logging.WARNING, logger="bot.digests"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.service"):
         report = await world.bot.digests.deliver_due(NINE)
     assert (report.failed, report.removed) == (1, 1)
     assert await world.subscription() is None
@@ -305,7 +305,7 @@ async def test_digests_missed_while_down_are_caught_up_once_or_skipped(
     await old.digests.stop()  # the bot goes down at 00:00 ...
     await world.env.advance_time(8 * 3600 + 600)  # ... and is back at 08:10
     new = create_bot(settings)
-    with caplog.at_level(logging.WARNING, logger="bot.digests"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.service"):
         await world.env.restart_bot(new)
         await old.repository.close()
         await new.digests.drain()
@@ -402,7 +402,7 @@ def virtual_scheduler_clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, simcor
     import apscheduler.schedulers.base as scheduler_base
     import apscheduler.triggers.interval as interval_trigger
 
-    import bot.digests
+    import bot.delivery.service
 
     holder: dict[str, simcord.Env] = {}
 
@@ -415,7 +415,7 @@ def virtual_scheduler_clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, simcor
 
     for module in (scheduler_base, executor_base, interval_trigger):
         monkeypatch.setattr(module, "datetime", VirtualDatetime)
-    monkeypatch.setattr(bot.digests, "scheduler_now", lambda: holder["env"].now())
+    monkeypatch.setattr(bot.delivery.service, "scheduler_now", lambda: holder["env"].now())
     return holder
 
 

@@ -10,11 +10,11 @@ import pytest
 import simcord
 import yaml
 
-from bot.app import BriefBot, create_bot
 from bot.config import Settings
-from bot.digest import DigestMessage
-from bot.presentation import Card, Field
-from bot.rendering import NAVIGATION_TIMEOUT, card_embed, messages_json
+from bot.digests.compose import DigestMessage
+from bot.discord.client import BriefBot, create_bot
+from bot.discord.rendering import NAVIGATION_TIMEOUT, card_embed, messages_json
+from bot.text.cards import Card, Field
 
 from .briefing_world import (
     SEED_TITLE,

@@ -9,10 +9,10 @@ from typing import Any
 import discord
 import simcord
 
-from bot.app import BriefBot
 from bot.config import DeliverySettings, DigestSettings, Settings
-from bot.delivery import Backoff
-from bot.digest import Subscription
+from bot.delivery.queue import Backoff
+from bot.digests.compose import Subscription
+from bot.discord.client import BriefBot
 
 SEED_NAME = "ukraine-ceasefire.yaml"
 SEED_ID = "ukraine-ceasefire"

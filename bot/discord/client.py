@@ -1,0 +1,282 @@
+"""The one wiring place: `create_bot(settings)` builds the bot and everything it uses."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import gc
+import hashlib
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.briefings.library import Library
+from bot.briefings.reload import Catalog, ReloadReport, release_gradually, reload_catalog
+from bot.config import Settings
+from bot.delivery.service import DigestService
+from bot.discord.rendering import NO_MENTIONS, card_embed, report_error
+from bot.discord.status_cards import reload_notice_cards
+from bot.discord.translator import CommandTranslator
+from bot.discord.watcher import ExternalWait, watch_briefings
+from bot.store.sqlite import Repository
+from bot.text.i18n import DEFAULT_LANGUAGE
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.discord.cogs.briefing", "bot.discord.cogs.digest", "bot.discord.cogs.admin")
+Clock = Callable[[], dt.datetime]
+RELOAD_SWITCH_INTERVAL = 0.001
+BUCKET_SWEEP_SECONDS = 1.0
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware in UTC (simulated Discord moves it in tests)."""
+    return discord.utils.utcnow()
+
+
+def bound_rate_limit_sweeps(http: Any, every: float = BUCKET_SWEEP_SECONDS) -> None:
+    """Let discord.py drop expired rate-limit buckets at most once per `every` seconds.
+
+    discord.py scans every bucket each time a new one appears (one per channel), so a
+    digest to 10,000 new channels costs 10,000 scans of up to 10,000 buckets: enough CPU
+    to bunch sends together and draw 429s. Buckets only expire after minutes of
+    inactivity, so sweeping once a second frees the same memory.
+    """
+    sweep = getattr(http, "_try_clear_expired_ratelimits", None)
+    if sweep is None:
+        return
+    last_sweep = -every
+
+    def bounded() -> None:
+        nonlocal last_sweep
+        now = time.monotonic()
+        if now - last_sweep >= every:
+            last_sweep = now
+            sweep()
+
+    http._try_clear_expired_ratelimits = bounded
+
+
+def bot_intents() -> discord.Intents:
+    """Only what slash commands and digests need (guilds); no privileged intents."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class BriefBot(commands.Bot):
+    """The briefbot client: briefings, commands and (later) digests."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+        )
+        self.settings = settings
+        self.clock = clock
+        self.repository = Repository(settings.database_path)
+        self.library = Library((), stale_after_days=settings.stale_after_days, loaded_at=clock())
+        self.catalog = Catalog()
+        self.last_reload: ReloadReport | None = None
+        self._reload_lock = asyncio.Lock()
+        self._reported_errors: frozenset[str] = frozenset()
+        self._versions_recorded = False  # whether every served section's version is stored
+        self._stop_watching = asyncio.Event()
+        self._watcher: asyncio.Task[None] | None = None
+        # Tests set this to simcord's `env.external_wait` so a watching bot counts as idle.
+        self.external_wait: ExternalWait | None = None
+        self.digests = DigestService(self)
+        self.tree.on_error = report_error  # type: ignore[method-assign]
+        bound_rate_limit_sweeps(self.http)
+
+    async def setup_hook(self) -> None:
+        """Open the database, load briefings and extensions, and sync commands if they changed."""
+        await self.repository.open()
+        await self.reload_briefings()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.tree.set_translator(CommandTranslator())
+        await self.sync_commands_if_changed()
+        await self.digests.start()
+        if self.settings.watch and self.settings.briefings_dir.is_dir():
+            self._watcher = asyncio.create_task(
+                watch_briefings(
+                    self.settings.briefings_dir,
+                    self.reload_briefings,
+                    stop=self._stop_watching,
+                    external_wait=self.external_wait,
+                ),
+                name="briefing-watcher",
+            )
+
+    async def reload_briefings(self, *, force: bool = False) -> ReloadReport:
+        """Reload changed briefing files and swap the new library in whole.
+
+        The file watcher, SIGHUP and `/briefing-admin reload` all come here. Parsing
+        runs in a worker thread so the bot keeps answering; a file that fails keeps
+        serving its last good version, and its problems are reported.
+        """
+        async with self._reload_lock, _no_full_collections():
+            settings = self.settings
+            catalog, library, report = await asyncio.to_thread(
+                reload_catalog,
+                self.catalog,
+                settings.briefings_dir,
+                stale_after_days=settings.stale_after_days,
+                now=self.clock(),
+                force=force,
+            )
+            replaced: list[object] = [self.catalog, self.library]
+            self.catalog, self.library, self.last_reload = catalog, library, report
+            # Versions of unchanged briefings are stored already, unless the last try failed.
+            changed = {*report.added, *report.changed} if self._versions_recorded else None
+            self._versions_recorded = False
+            await self.repository.record_section_versions(library, self.clock(), only=changed)
+            self._versions_recorded = True
+        await asyncio.to_thread(release_gradually, replaced)
+        log.info("%s", report.summary())
+        for problem in report.errors:
+            log.warning("%s", problem)
+        if log.isEnabledFor(logging.DEBUG):
+            for problem in report.warnings:
+                log.debug("%s", problem)
+        await self._report_to_admin_channel(report)
+        return report
+
+    async def _report_to_admin_channel(self, report: ReloadReport) -> None:
+        current = frozenset(str(p) for p in report.errors)
+        new, fixed = current - self._reported_errors, self._reported_errors - current
+        self._reported_errors = current
+        channel_id = self.settings.admin_channel_id
+        if channel_id is None or not (new or fixed):
+            return
+        cards = reload_notice_cards(report, sorted(new), sorted(fixed), DEFAULT_LANGUAGE)
+        channel = self.get_partial_messageable(channel_id)
+        try:
+            for card in cards:
+                await channel.send(embed=card_embed(card), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("could not post the reload report to the admin channel", exc_info=True)
+
+    async def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        """The command tree exactly as `tree.sync` would send it for this scope."""
+        translator = self.tree.translator
+        commands_ = self.tree.get_commands(guild=guild)
+        if translator is None:
+            return [command.to_dict(self.tree) for command in commands_]
+        return [
+            await command.get_translated_payload(self.tree, translator) for command in commands_
+        ]
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Sync the command tree only when it differs from the last sync; True if synced."""
+        guild = (
+            discord.Object(id=self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        )
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        scope = str(guild.id) if guild else "global"
+        payload = await self.command_payload(guild)
+        digest = hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()
+        if await self.repository.command_tree_hash(scope) == digest:
+            log.info("command tree unchanged; not syncing (%s)", scope)
+            return False
+        await self.tree.sync(guild=guild)
+        await self.repository.remember_command_tree(scope, digest, self.clock())
+        log.info("synced %d command(s) to %s", len(payload), scope)
+        return True
+
+    async def close(self) -> None:
+        """Close Discord first, then the database."""
+        try:
+            self._stop_watching.set()
+            if self._watcher is not None:
+                await asyncio.wait({self._watcher}, timeout=5)
+            await self.digests.stop()
+            await super().close()
+        finally:
+            await self.repository.close()
+
+
+@contextlib.asynccontextmanager
+async def _no_full_collections() -> AsyncIterator[None]:
+    """Keep the cyclic garbage collector from scanning the whole heap during a reload.
+
+    A reload allocates a new snapshot next to the old one. A full collection over both
+    holds the GIL for hundreds of milliseconds and stalls the event loop, so collection
+    waits until the swap, and the immutable snapshot then moves to the permanent
+    generation (`gc.freeze`), which later collections skip.
+    """
+    was_enabled = gc.isenabled()
+    switch_interval = sys.getswitchinterval()
+    gc.disable()
+    # The worker thread hands the GIL back to the event loop sooner.
+    sys.setswitchinterval(RELOAD_SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(switch_interval)
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def create_bot(settings: Settings, *, clock: Clock = utc_now) -> BriefBot:
+    """Build the bot without connecting; tests and the demo drive it the same way."""
+    return BriefBot(settings, clock=clock)
+
+
+def install_signal_handlers(bot: BriefBot) -> Callable[[], None]:
+    """SIGHUP reloads the briefings and SIGTERM shuts down cleanly; returns an uninstaller."""
+    loop = asyncio.get_running_loop()
+    background: set[asyncio.Task[object]] = set()
+
+    def spawn(coroutine: Coroutine[Any, Any, object]) -> None:
+        task: asyncio.Task[object] = loop.create_task(coroutine)
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    installed: list[signal.Signals] = []
+    with contextlib.suppress(NotImplementedError):  # signals are POSIX-only
+        loop.add_signal_handler(signal.SIGHUP, lambda: spawn(bot.reload_briefings()))
+        installed.append(signal.SIGHUP)
+        loop.add_signal_handler(signal.SIGTERM, lambda: spawn(bot.close()))
+        installed.append(signal.SIGTERM)
+
+    def uninstall() -> None:
+        for number in installed:
+            loop.remove_signal_handler(number)
+
+    return uninstall
+
+
+async def serve(settings: Settings, token: str) -> None:
+    """Run the bot until SIGTERM or SIGINT; SIGHUP reloads the briefings."""
+    bot = create_bot(settings)
+    uninstall = install_signal_handlers(bot)
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        uninstall()
+
+
+def run_bot(settings: Settings) -> None:
+    """Connect to Discord with the token from the environment and run until stopped."""
+    if settings.discord_token is None:
+        raise RuntimeError("DISCORD_TOKEN is not set")
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings, settings.discord_token.get_secret_value()))

@@ -1,0 +1,73 @@
+"""`/briefing-admin`: reload briefings and see what is loaded, broken or due."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.rendering import send_pages
+from bot.discord.status_cards import reload_report_pages, status_pages
+from bot.errors import AdminOnly
+from bot.text.i18n import language_of
+
+if TYPE_CHECKING:
+    from bot.discord.client import BriefBot
+
+Interaction = discord.Interaction[discord.Client]
+
+
+async def is_briefbot_admin(bot: BriefBot, interaction: Interaction) -> bool:
+    """The bot's owner, a configured admin user or role, or a member with Manage Server."""
+    user = interaction.user
+    settings = bot.settings
+    if user.id in settings.admin_user_ids:
+        return True
+    if isinstance(user, discord.Member):
+        if user.guild_permissions.manage_guild:
+            return True
+        if any(role.id in settings.admin_role_ids for role in user.roles):
+            return True
+    return await bot.is_owner(user)
+
+
+@app_commands.guild_only()
+class AdminCog(
+    commands.GroupCog,
+    group_name="briefing-admin",
+    group_description="Manage the briefings the bot serves",
+):
+    """The `/briefing-admin` command group."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def _require_admin(self, interaction: Interaction) -> str:
+        if not await is_briefbot_admin(self.bot, interaction):
+            raise AdminOnly()
+        return language_of(interaction.locale.value)
+
+    @app_commands.command(name="status")
+    async def status(self, interaction: Interaction) -> None:
+        """Show loaded topics, current errors and warnings, and digest health."""
+        language = await self._require_admin(interaction)
+        counts = await self.bot.repository.state_counts()
+        pages = status_pages(self.bot.last_reload, len(self.bot.library), counts, language)
+        await send_pages(interaction, pages, ephemeral=True, language=language)
+
+    @app_commands.command(name="reload")
+    async def reload(self, interaction: Interaction) -> None:
+        """Reload the briefing files now and report what changed."""
+        language = await self._require_admin(interaction)
+        report = await self.bot.reload_briefings()
+        await send_pages(
+            interaction, reload_report_pages(report, language), ephemeral=True, language=language
+        )
+
+
+async def setup(bot: BriefBot) -> None:
+    """Load the `/briefing-admin` commands."""
+    await bot.add_cog(AdminCog(bot))

@@ -1,0 +1,203 @@
+"""`/briefing`: read briefings, their sections and sources, and search them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.briefings.library import Library
+from bot.briefings.presentation import (
+    briefing_list_cards,
+    briefing_pages,
+    search_cards,
+    section_cards,
+    sources_cards,
+)
+from bot.discord.rendering import ExpiredPages, send_pages
+from bot.text.cards import discord_date, number_pages, paginate
+from bot.text.i18n import language_of
+from bot.text.split import truncate
+
+if TYPE_CHECKING:
+    from bot.discord.client import BriefBot
+
+log = logging.getLogger(__name__)
+
+CHOICE_LIMIT = 25
+CHOICE_TEXT_LIMIT = 100
+SEARCH_RESULTS = 10
+PRIVATE = "Show the answer only to you"
+TOPIC = "The briefing's id, title or alias"
+Interaction = discord.Interaction[discord.Client]
+
+
+def _locale(interaction: Interaction) -> str:
+    return language_of(interaction.locale.value)
+
+
+def topic_choices_for(library: Library, typed: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for a topic: "title · id", at most 25, each within 100 characters."""
+    choices = []
+    for briefing in library.complete_topics(typed, CHOICE_LIMIT):
+        room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
+        name = f"{truncate(briefing.title, room)} · {briefing.id}"
+        choices.append(app_commands.Choice(name=name, value=briefing.id))
+    return choices
+
+
+def section_choices_for(
+    library: Library, topic: str | None, typed: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for a section of the topic typed so far (best guess if inexact)."""
+    if not topic or not topic.strip():
+        return []
+    briefing = library.get(topic)
+    if briefing is None:
+        best = library.complete_topics(topic, 1)
+        if not best:
+            return []
+        briefing = best[0]
+    numbers = {section.id: n for n, section in enumerate(briefing.sections, start=1)}
+    return [
+        app_commands.Choice(
+            name=truncate(f"{numbers[section.id]}. {section.heading}", CHOICE_TEXT_LIMIT),
+            value=section.id,
+        )
+        for section in library.complete_sections(briefing, typed, CHOICE_LIMIT)
+    ]
+
+
+class BriefingCog(
+    commands.GroupCog,
+    group_name="briefing",
+    group_description="Read curated topic briefings",
+):
+    """The `/briefing` command group."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        """Answer clicks on page controls that outlived their pages (after a restart)."""
+        self.bot.add_view(ExpiredPages())
+
+    async def topic_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Topics matching what the user has typed so far, typos forgiven."""
+        try:
+            return topic_choices_for(self.bot.library, current)
+        except Exception:
+            log.exception("topic autocomplete failed for %r", current)
+            return []
+
+    async def section_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Sections of the topic already chosen in this command."""
+        topic = getattr(interaction.namespace, "topic", None)
+        try:
+            return section_choices_for(
+                self.bot.library, topic if isinstance(topic, str) else None, current
+            )
+        except Exception:
+            log.exception("section autocomplete failed for %r / %r", topic, current)
+            return []
+
+    @app_commands.command(name="list")
+    @app_commands.describe(private=PRIVATE)
+    async def list_briefings(self, interaction: Interaction, private: bool = False) -> None:
+        """List every briefing with its update date and number of sections."""
+        language = _locale(interaction)
+        cards = briefing_list_cards(self.bot.library, language, discord_date)
+        await send_pages(
+            interaction,
+            number_pages(paginate(cards), language),
+            ephemeral=private,
+            language=language,
+        )
+
+    @app_commands.command(name="show")
+    @app_commands.describe(topic=TOPIC, private=PRIVATE)
+    @app_commands.autocomplete(topic=topic_choices)
+    async def show(self, interaction: Interaction, topic: str, private: bool = False) -> None:
+        """Show a briefing's overview, with buttons to read every section."""
+        library = self.bot.library
+        briefing = library.find_topic(topic)
+        pages = briefing_pages(briefing, library, discord_date)
+        sections = [(section.id, section.heading) for section in briefing.sections]
+        await send_pages(
+            interaction, pages, ephemeral=private, language=_locale(interaction), sections=sections
+        )
+
+    @app_commands.command(name="section")
+    @app_commands.describe(
+        topic=TOPIC,
+        section="The section's id, heading or number",
+        private=PRIVATE,
+    )
+    @app_commands.autocomplete(topic=topic_choices, section=section_choices)
+    async def section(
+        self, interaction: Interaction, topic: str, section: str, private: bool = False
+    ) -> None:
+        """Show one section: its answer, key points, sources and commentary."""
+        library = self.bot.library
+        briefing = library.find_topic(topic)
+        chosen = library.find_section(briefing, section)
+        cards = section_cards(briefing, chosen, library, discord_date)
+        pages = number_pages(paginate(cards, chosen.id), briefing.language)
+        await send_pages(interaction, pages, ephemeral=private, language=_locale(interaction))
+
+    @app_commands.command(name="sources")
+    @app_commands.describe(
+        topic=TOPIC,
+        section="Only this section's sources",
+        private=PRIVATE,
+    )
+    @app_commands.autocomplete(topic=topic_choices, section=section_choices)
+    async def sources(
+        self,
+        interaction: Interaction,
+        topic: str,
+        section: str | None = None,
+        private: bool = False,
+    ) -> None:
+        """List every source of a briefing or one section, with dates and stale marks."""
+        library = self.bot.library
+        briefing = library.find_topic(topic)
+        sections = [library.find_section(briefing, section)] if section else list(briefing.sections)
+        cards = sources_cards(briefing, sections, library, discord_date)
+        pages = number_pages(paginate(cards), briefing.language)
+        await send_pages(interaction, pages, ephemeral=private, language=_locale(interaction))
+
+    @app_commands.command(name="search")
+    @app_commands.describe(query="Words to look for, in any language", private=PRIVATE)
+    async def search(
+        self,
+        interaction: Interaction,
+        query: app_commands.Range[str, 1, 100],
+        private: bool = False,
+    ) -> None:
+        """Search the headings, answers, points and bodies of every briefing."""
+        language = _locale(interaction)
+        library = self.bot.library
+        # The first search after a reload builds the index; keep the event loop free.
+        hits = await asyncio.to_thread(library.search, query, SEARCH_RESULTS)
+        cards = search_cards(library, query, hits, language)
+        await send_pages(
+            interaction,
+            number_pages(paginate(cards), language),
+            ephemeral=private,
+            language=language,
+        )
+
+
+async def setup(bot: BriefBot) -> None:
+    """Load the `/briefing` commands."""
+    await bot.add_cog(BriefingCog(bot))

@@ -1,0 +1,351 @@
+"""`/digest`: subscribe channels to scheduled digests of what changed in the briefings.
+
+Guild only, hidden from members without Manage Channels (`default_permissions`), and
+checked again when it runs: the member needs Manage Channels where the command is used
+and in the channel it names. Every reply is private and mentions nobody.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.delivery.queue import OutgoingMessage
+from bot.delivery.service import DEFAULT_SCHEDULE
+from bot.digests.compose import (
+    ALL_TOPICS,
+    discord_time,
+    subscription_cards,
+    topics_text,
+)
+from bot.discord.rendering import NO_MENTIONS, send_pages
+from bot.errors import BotMissingPermission, ChannelNotInGuild, NotAllowed
+from bot.text.cards import number_pages, paginate
+from bot.text.i18n import language_of, translate
+from bot.text.split import truncate
+
+if TYPE_CHECKING:
+    from bot.discord.client import BriefBot
+
+Interaction = discord.Interaction[discord.Client]
+CHOICE_LIMIT = 25
+CHOICE_TEXT_LIMIT = 100
+SCHEDULE_EXAMPLES = (
+    DEFAULT_SCHEDULE,
+    "weekdays 08:30",
+    "weekly mon 09:00",
+    "daily 18:00",
+    "0 */6 * * *",
+)
+# What the bot needs in a digest channel, in the order it checks them.
+BOT_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+
+
+def _locale(interaction: Interaction) -> str:
+    return language_of(interaction.locale.value)
+
+
+def _digest_language(interaction: Interaction) -> str:
+    """The language of a channel's digests: the server's, else the member's."""
+    locale = interaction.guild_locale or interaction.locale
+    return language_of(locale.value)
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+class DigestChannel(app_commands.Transformer):
+    """A text channel of the server the command is used in (never another server's)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """Discord shows a channel picker."""
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        """Only channels a digest can be posted in."""
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: Interaction, value: Any, /) -> discord.TextChannel:
+        """Look the channel up in this server; refuse anything else."""
+        guild = interaction.guild
+        channel = guild.get_channel(int(value.id)) if guild is not None else None
+        if not isinstance(channel, discord.TextChannel):
+            raise ChannelNotInGuild()
+        return channel
+
+
+GuildChannel = app_commands.Transform[discord.TextChannel, DigestChannel]
+
+
+class ManageChannelsRequired(app_commands.CheckFailure, NotAllowed):
+    """The run-time check failed: a check failure for discord.py, a NotAllowed for users."""
+
+    def __init__(self, permission: str) -> None:
+        NotAllowed.__init__(self, permission=permission)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_channels=True)
+class DigestCog(
+    commands.GroupCog,
+    group_name="digest",
+    group_description="Post scheduled digests of briefing updates to channels",
+):
+    """The `/digest` command group."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        """Re-check Manage Channels at run time, here and in the channel named."""
+        member = interaction.user
+        guild = interaction.guild
+        if guild is None or not isinstance(member, discord.Member):
+            raise app_commands.NoPrivateMessage()
+        allowed = interaction.permissions.manage_channels
+        target = getattr(interaction.namespace, "channel", None)
+        if allowed and target is not None:
+            channel = guild.get_channel(int(target.id))
+            if channel is not None:
+                allowed = channel.permissions_for(member).manage_channels
+        if not allowed:
+            permission = translate("permission.manage_channels", _locale(interaction))
+            raise ManageChannelsRequired(permission)
+        return True
+
+    # --- Autocomplete ----------------------------------------------------------------------
+
+    async def topic_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Complete the last of the comma-separated topics; `all` is offered too."""
+        head, _, last = current.rpartition(",")
+        prefix = f"{head}, " if head else ""
+        last = last.strip()
+        candidates: list[tuple[str, str]] = []
+        if not head and ALL_TOPICS.startswith(last.lower()):
+            label = translate("digest.all_topics", _locale(interaction))
+            candidates.append((f"{ALL_TOPICS} · {label}", ALL_TOPICS))
+        for briefing in self.bot.library.complete_topics(last, CHOICE_LIMIT):
+            room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
+            candidates.append((f"{truncate(briefing.title, room)} · {briefing.id}", briefing.id))
+        choices = []
+        for name, value in candidates:
+            full = f"{prefix}{value}"
+            if len(full) <= CHOICE_TEXT_LIMIT:
+                choices.append(
+                    app_commands.Choice(name=truncate(name, CHOICE_TEXT_LIMIT), value=full)
+                )
+        return choices[:CHOICE_LIMIT]
+
+    async def schedule_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The accepted forms, starting with what was typed."""
+        typed = current.strip()
+        options = [typed] if typed and typed not in SCHEDULE_EXAMPLES else []
+        options += [s for s in SCHEDULE_EXAMPLES if s.startswith(typed.split(" ")[0].lower())]
+        options = options or list(SCHEDULE_EXAMPLES)
+        return [
+            app_commands.Choice(name=truncate(o, CHOICE_TEXT_LIMIT), value=o[:CHOICE_TEXT_LIMIT])
+            for o in options[:CHOICE_LIMIT]
+        ]
+
+    async def timezone_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """IANA zone names containing what was typed."""
+        typed = current.strip().lower().replace(" ", "_")
+        names = _zone_names()
+        found = [n for n in names if n.lower().startswith(typed)]
+        found += [n for n in names if typed in n.lower() and n not in found]
+        if not typed:
+            found = [self.bot.settings.default_timezone, "UTC"]
+        return [app_commands.Choice(name=n, value=n) for n in found[:CHOICE_LIMIT]]
+
+    # --- Helpers ---------------------------------------------------------------------------
+
+    def _check_bot_can_post(self, channel: discord.TextChannel, locale: str) -> None:
+        """Raise BotMissingPermission naming the first permission the bot lacks there."""
+        permissions = channel.permissions_for(channel.guild.me)
+        for name in BOT_PERMISSIONS:
+            if not getattr(permissions, name):
+                raise BotMissingPermission(
+                    permission=translate(f"permission.{name}", locale), channel=channel.mention
+                )
+
+    @staticmethod
+    async def _reply(interaction: Interaction, text: str) -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+
+    def _guild_id(self, interaction: Interaction) -> int:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return interaction.guild_id
+
+    # --- Commands --------------------------------------------------------------------------
+
+    @app_commands.command(name="subscribe")
+    @app_commands.describe(
+        channel="The channel that gets the digests",
+        topics="Topic ids separated by commas, or all (the default)",
+        schedule="daily HH:MM, weekdays HH:MM, weekly mon HH:MM, or a 5-field cron",
+        timezone="An IANA time zone such as Asia/Tokyo (the default comes from the config)",
+        mode="changes: only what changed (default); full: a summary of every briefing",
+    )
+    @app_commands.autocomplete(
+        topics=topic_choices, schedule=schedule_choices, timezone=timezone_choices
+    )
+    async def subscribe(
+        self,
+        interaction: Interaction,
+        channel: GuildChannel,
+        topics: str | None = None,
+        schedule: str | None = None,
+        timezone: str | None = None,
+        mode: Literal["changes", "full"] = "changes",
+    ) -> None:
+        """Send a channel scheduled digests of what changed (subscribing again updates it)."""
+        locale = _locale(interaction)
+        self._check_bot_can_post(channel, locale)
+        subscription, created = await self.bot.digests.subscribe(
+            self._guild_id(interaction),
+            channel.id,
+            topics=topics,
+            schedule=schedule,
+            timezone=timezone,
+            mode=mode,
+            language=_digest_language(interaction),
+            user_id=interaction.user.id,
+            now=self.bot.clock(),
+        )
+        text = translate(
+            "digest.subscribed" if created else "digest.updated",
+            locale,
+            channel=channel.mention,
+            topics=topics_text(subscription.topics, locale),
+            schedule=subscription.schedule,
+            timezone=subscription.timezone,
+            mode=translate(f"digest.mode.{subscription.mode}", locale),
+            next_due=discord_time(subscription.next_due),
+        )
+        await self._reply(interaction, text)
+
+    @app_commands.command(name="unsubscribe")
+    @app_commands.describe(channel="The channel that should stop getting digests")
+    async def unsubscribe(self, interaction: Interaction, channel: GuildChannel) -> None:
+        """Stop a channel's digests."""
+        await self.bot.digests.unsubscribe(self._guild_id(interaction), channel.id)
+        text = translate("digest.unsubscribed", _locale(interaction), channel=channel.mention)
+        await self._reply(interaction, text)
+
+    @app_commands.command(name="list")
+    async def list_subscriptions(self, interaction: Interaction) -> None:
+        """List this server's digest subscriptions: state, schedule and next due time."""
+        locale = _locale(interaction)
+        guild = interaction.guild
+        assert guild is not None
+        subscriptions = await self.bot.digests.subscriptions(guild.id)
+        names = {c.id: c.name for c in guild.channels}
+        cards = subscription_cards(
+            subscriptions, locale, names, self.bot.settings.digest.catch_up_hours
+        )
+        await send_pages(
+            interaction, number_pages(paginate(cards), locale), ephemeral=True, language=locale
+        )
+
+    @app_commands.command(name="preview")
+    @app_commands.describe(channel="The subscribed channel")
+    async def preview(self, interaction: Interaction, channel: GuildChannel) -> None:
+        """Show privately exactly what the channel's next digest would post now."""
+        locale = _locale(interaction)
+        messages = await self.bot.digests.preview(self._guild_id(interaction), channel.id)
+        if not messages:
+            text = translate("digest.preview_empty", locale, channel=channel.mention)
+            await self._reply(interaction, text)
+            return
+        intro = translate("digest.preview_intro", locale, channel=channel.mention)
+        for index, message in enumerate(messages):
+            content = f"{intro}\n{message.content or ''}".strip() if index == 0 else message.content
+            await self._send_private(interaction, message, content)
+
+    @staticmethod
+    async def _send_private(
+        interaction: Interaction, message: OutgoingMessage, content: str | None
+    ) -> None:
+        embeds = message.discord_embeds()
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                content or discord.utils.MISSING,
+                embeds=embeds,
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+        else:
+            await interaction.response.send_message(
+                content, embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+
+    @app_commands.command(name="send")
+    @app_commands.describe(channel="The subscribed channel")
+    async def send(self, interaction: Interaction, channel: GuildChannel) -> None:
+        """Deliver the channel's digest now, the same way a scheduled one is delivered."""
+        locale = _locale(interaction)
+        guild_id = self._guild_id(interaction)
+        await self.bot.digests.subscription(guild_id, channel.id)  # NotSubscribed, at once
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.bot.digests.send_now(guild_id, channel.id, self.bot.clock())
+        if outcome.status == "sent":
+            text = translate("digest.sent", locale, channel=channel.mention, count=outcome.messages)
+        elif outcome.status == "unchanged":
+            text = translate("digest.unchanged", locale, channel=channel.mention)
+        else:
+            text = translate(
+                "digest.send_failed", locale, channel=channel.mention, reason=outcome.reason or "?"
+            )
+        await self._reply(interaction, text)
+
+    @app_commands.command(name="pause")
+    @app_commands.describe(channel="The subscribed channel")
+    async def pause(self, interaction: Interaction, channel: GuildChannel) -> None:
+        """Pause a channel's digests until resumed."""
+        await self.bot.digests.pause(self._guild_id(interaction), channel.id, self.bot.clock())
+        text = translate("digest.paused", _locale(interaction), channel=channel.mention)
+        await self._reply(interaction, text)
+
+    @app_commands.command(name="resume")
+    @app_commands.describe(channel="The subscribed channel")
+    async def resume(self, interaction: Interaction, channel: GuildChannel) -> None:
+        """Resume a paused or failing channel's digests from its next due time."""
+        locale = _locale(interaction)
+        self._check_bot_can_post(channel, locale)
+        resumed = await self.bot.digests.resume(
+            self._guild_id(interaction), channel.id, self.bot.clock()
+        )
+        text = translate(
+            "digest.resumed",
+            locale,
+            channel=channel.mention,
+            next_due=discord_time(resumed.next_due),
+        )
+        await self._reply(interaction, text)
+
+
+async def setup(bot: BriefBot) -> None:
+    """Load the `/digest` commands."""
+    await bot.add_cog(DigestCog(bot))

@@ -1,0 +1,514 @@
+"""`briefbot demo`: try the real bot offline, in a terminal, against a simulated Discord.
+
+The bot is built by the same `create_bot` as in production, with its cogs, renderer and
+loaded briefings; only Discord is simulated (simcord), so no token and no network are
+needed. Its database lives in a temporary folder, so the demo never writes `data/`.
+
+Type slash commands as in Discord (`/briefing show topic:ukraine`), press buttons by
+label (`next`, `click Previous`), choose in a menu (`select 2`), and end an option with
+`?` to see its autocomplete choices (`/briefing show topic:ukr?`). Lines come from
+stdin, so a script can be piped in; the demo exits 0 at the end of input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import sys
+import tempfile
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import discord
+import simcord
+import simcord.interactions
+from discord import app_commands
+
+from bot.briefings.matching import normalize
+from bot.config import Settings
+from bot.discord.client import BriefBot, create_bot
+from bot.errors import UserFacingError
+
+Write = Callable[[str], None]
+
+EXIT_OK, EXIT_FAILED = 0, 1
+PROMPT = "briefbot> "
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off"}
+
+HELP = """\
+Commands, typed as in Discord (option:value, values may contain spaces):
+  /briefing list
+  /briefing show topic:ukraine-ceasefire
+  /briefing section topic:ukraine section:2
+  /briefing sources topic:ukraine [section:1]
+  /briefing search query:停戦
+  add private:true to any of them to answer only you
+Autocomplete: end the option you are typing with ?, e.g.
+  /briefing show topic:ukr?
+  /briefing section topic:ukraine section:首脳?
+On the last message with controls:
+  next, prev            press Next / Previous
+  click LABEL           press any button by its label (e.g. click 次へ)
+  select N | select LABEL   choose option N (as listed) or by label in the menu
+  again                 show the current message again
+Other:
+  lang ja | lang en     set the language your Discord client reports
+  reload                re-read the briefing files
+  help                  this text
+  quit                  leave (so does the end of input)
+"""
+
+
+def readable_timestamps(text: str) -> str:
+    """Discord timestamps (`<t:UNIX:D>`) as plain UTC dates and times."""
+
+    def replace(match: re.Match[str]) -> str:
+        moment = dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC)
+        style = match.group(2) or "f"
+        if style in "dD":
+            return moment.date().isoformat()
+        if style in "tT":
+            return moment.strftime("%H:%M UTC")
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+    return _TIMESTAMP.sub(replace, text)
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def embed_lines(embed: discord.Embed) -> Iterator[str]:
+    """One embed as terminal lines: title, description, fields, footer."""
+    if embed.title:
+        yield f"== {embed.title} =="
+    if embed.url:
+        yield embed.url
+    if embed.description:
+        yield embed.description
+    for field in embed.fields:
+        yield f"▸ {field.name}"
+        yield _indent(field.value or "")
+    if embed.footer.text:
+        yield f"— {embed.footer.text}"
+
+
+def component_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Buttons on one line with their state; each menu with its numbered options."""
+    for row in rows:
+        buttons = []
+        for item in row.get("components", []):
+            if item.get("type") == 2:
+                emoji = (item.get("emoji") or {}).get("name") or ""
+                label = " ".join(part for part in (emoji, item.get("label") or "") if part)
+                buttons.append(f"[{label}]" + (" (disabled)" if item.get("disabled") else ""))
+            elif item.get("type") == 3:
+                yield f"Menu: {item.get('placeholder') or 'choose'}"
+                for number, option in enumerate(item.get("options", [])):
+                    mark = "  ← showing" if option.get("default") else ""
+                    yield f"  {number}) {option.get('label')}{mark}"
+        if buttons:
+            yield "Buttons: " + "  ".join(buttons)
+
+
+def message_text(message: simcord.ResponseMessage) -> str:
+    """A bot message as the terminal shows it."""
+    lines = ["(only you can see this)"] if message.ephemeral else []
+    if message.content:
+        lines.append(message.content)
+    for index, embed in enumerate(message.embeds):
+        if index:
+            lines.append("")
+        lines.extend(embed_lines(embed))
+    components = list(component_lines(message.components))
+    if components:
+        lines.append("")
+        lines.extend(components)
+    return readable_timestamps("\n".join(lines))
+
+
+def _split_options(text: str, names: Iterable[str]) -> dict[str, str]:
+    """`topic:ukraine section:2` -> {"topic": "ukraine", "section": "2"} for known names."""
+    known = sorted(set(names), key=len, reverse=True)
+    if not known or not text.strip():
+        return {}
+    pattern = re.compile(r"(?:^|(?<=\s))(" + "|".join(map(re.escape, known)) + r"):")
+    found = list(pattern.finditer(text))
+    if not found or text[: found[0].start()].strip():
+        raise ValueError(f"expected option:value, got {text.strip()!r}")
+    options = {}
+    for match, following in zip(found, [*found[1:], None], strict=True):
+        end = following.start() if following is not None else len(text)
+        value = text[match.end() : end].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        options[match.group(1)] = value
+    return options
+
+
+def _match_option(options: list[dict[str, Any]], folded: str) -> dict[str, Any] | None:
+    """The option whose value or label is `folded`, else the first label it starts or is in."""
+    if not folded:
+        return None
+    ranked: list[Callable[[dict[str, Any]], bool]] = [
+        lambda option: normalize(option["value"]) == folded,
+        lambda option: normalize(option["label"]) == folded,
+        lambda option: normalize(option["label"]).startswith(folded),
+        lambda option: folded in normalize(option["label"]),
+    ]
+    for test in ranked:
+        for option in options:
+            if test(option):
+                return option
+    return None
+
+
+class DemoSession:
+    """One simulated user in one channel, driving the bot a line at a time."""
+
+    def __init__(self, env: simcord.Env, bot: BriefBot, write: Write) -> None:
+        self.env = env
+        self.bot = bot
+        self.write = write
+        guild = env.create_guild("Demo server")
+        self.channel = guild.create_text_channel("briefings")
+        self.me = guild.add_member(env.create_user("you"))
+        self.current: simcord.ResponseMessage | None = None
+        self.locale = "en-US"
+        self._cursor = env.error_cursor
+
+    def banner(self) -> str:
+        """What is loaded, and how to start."""
+        topics = ", ".join(b.id for b in self.bot.library) or "none"
+        lines = [
+            "briefbot demo: the real bot against a simulated Discord (offline, no token).",
+            f"Briefings loaded ({len(self.bot.library)}): {topics}",
+        ]
+        report = self.bot.last_reload
+        if report is not None and report.errors:
+            lines.append(f"{len(report.errors)} file problem(s):")
+            lines.extend(f"  {problem}" for problem in report.errors)
+        lines.append("Type help for the commands, quit to leave.")
+        return "\n".join(lines)
+
+    async def handle(self, line: str) -> bool:
+        """Run one line of input; False when the user asked to quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        word, _, rest = line.partition(" ")
+        verb = word.lower()
+        try:
+            if line.startswith("/"):
+                await self._slash(line[1:])
+            elif verb in {"quit", "exit", "q", "bye"}:
+                return False
+            elif verb in {"help", "h", "?"}:
+                self.write(HELP)
+            elif verb in {"next", "n", "次へ"}:
+                await self._press("pages:next")
+            elif verb in {"prev", "previous", "p", "back", "前へ"}:
+                await self._press("pages:previous")
+            elif verb in {"click", "press"}:
+                await self._click(rest.strip())
+            elif verb in {"select", "choose", "jump"}:
+                await self._select(rest.strip())
+            elif verb in {"again", "show", "redraw"}:
+                self._show_current()
+            elif verb in {"lang", "locale"}:
+                self._set_locale(rest.strip())
+            elif verb == "reload":
+                report = await self.bot.reload_briefings()
+                self.write(report.summary())
+            else:
+                self.write(f"Not understood: {line!r}. Type help for the commands.")
+        except (simcord.SetupError, simcord.BackendError, ValueError) as exc:
+            self.write(f"! {exc}")
+        except TimeoutError:
+            self.write("! the bot did not finish in time")
+        self._report_errors()
+        return True
+
+    # --- slash commands and autocomplete ------------------------------------------
+
+    def _command(self, words: list[str]) -> tuple[str, app_commands.Command[Any, ..., Any]]:
+        for size in range(min(3, len(words)), 0, -1):
+            path = " ".join(words[:size])
+            found = self.bot.tree.get_command(words[0])
+            for part in words[1:size]:
+                found = found.get_command(part) if isinstance(found, app_commands.Group) else None
+            if isinstance(found, app_commands.Command):
+                return path, found
+        available = ", ".join("/" + name for name in self.me.available_commands(self.channel))
+        raise ValueError(f"unknown command /{' '.join(words)}; try {available}")
+
+    async def _slash(self, text: str) -> None:
+        words: list[str] = []
+        rest = ""
+        for token in re.finditer(r"\S+", text):
+            if ":" in token.group():
+                rest = text[token.start() :]
+                break
+            words.append(token.group())
+        if not words:
+            raise ValueError("type a command after /, e.g. /briefing list")
+        path, command = self._command(words)
+        if len(path.split()) < len(words):
+            raise ValueError(f"unexpected {' '.join(words[len(path.split()) :])!r} after /{path}")
+        parameters = {parameter.name: parameter for parameter in command.parameters}
+        options = _split_options(rest, parameters)
+        if options and text.rstrip().endswith("?"):
+            focused = list(options)[-1]
+            if parameters[focused].autocomplete:
+                typed = options.pop(focused)[:-1]
+                await self._autocomplete(path, focused, typed, options, parameters)
+                return
+        values = {name: self._convert(parameters[name], value) for name, value in options.items()}
+        result = await self.me.slash(self.channel, path, **values)
+        self._show_result(result, replaces=True)
+
+    @staticmethod
+    def _convert(parameter: app_commands.Parameter, value: str) -> Any:
+        if parameter.type is discord.AppCommandOptionType.boolean:
+            if value.lower() in _TRUE:
+                return True
+            if value.lower() in _FALSE:
+                return False
+            raise ValueError(f"{parameter.name} takes true or false, not {value!r}")
+        if parameter.type is discord.AppCommandOptionType.integer:
+            return int(value)
+        if parameter.type is discord.AppCommandOptionType.number:
+            return float(value)
+        return value
+
+    async def _autocomplete(
+        self,
+        path: str,
+        focused: str,
+        typed: str,
+        filled: dict[str, str],
+        parameters: dict[str, app_commands.Parameter],
+    ) -> None:
+        values = {name: self._convert(parameters[name], value) for name, value in filled.items()}
+        choices = await self.me.autocomplete(self.channel, path, focused, typed, **values)
+        if not choices:
+            self.write(f"(no choices for {focused}:{typed})")
+            return
+        self.write(f"Choices for {focused}:{typed}")
+        for number, choice in enumerate(choices, start=1):
+            self.write(f"  {number:2d}. {choice['name']}  →  {focused}:{choice['value']}")
+
+    # --- components -----------------------------------------------------------------
+
+    def _components(self) -> list[dict[str, Any]]:
+        if self.current is None:
+            raise ValueError(
+                "no message yet; run a command first, e.g. /briefing show topic:ukraine"
+            )
+        return [item for row in self.current.components for item in row.get("components", [])]
+
+    async def _press(self, custom_id: str) -> None:
+        for item in self._components():
+            if item.get("custom_id") == custom_id:
+                if item.get("disabled"):
+                    self.write(f"({item.get('label')} is disabled here)")
+                    return
+                assert self.current is not None
+                self._show_result(await self.me.click(self.current, custom_id=custom_id))
+                return
+        raise ValueError("the last message has no such button")
+
+    async def _click(self, label: str) -> None:
+        wanted = normalize(label)
+        buttons = [item for item in self._components() if item.get("type") == 2]
+        for item in buttons:
+            if wanted in {normalize(item.get("label") or ""), normalize(item.get("custom_id", ""))}:
+                await self._press(item["custom_id"])
+                return
+        labels = ", ".join(str(item.get("label")) for item in buttons) or "none"
+        raise ValueError(f"no button {label!r}; buttons: {labels}")
+
+    async def _select(self, wanted: str) -> None:
+        menus = [item for item in self._components() if item.get("type") == 3]
+        if not menus:
+            raise ValueError("the last message has no menu")
+        menu = menus[0]
+        options = menu.get("options", [])
+        chosen = None
+        if wanted.isdigit() and int(wanted) < len(options):
+            chosen = options[int(wanted)]
+        else:
+            chosen = _match_option(options, normalize(wanted))
+        if chosen is None:
+            raise ValueError(f"no option {wanted!r}; type select N with N as listed")
+        assert self.current is not None
+        result = await self.me.select(self.current, [chosen["value"]], custom_id=menu["custom_id"])
+        self._show_result(result)
+
+    # --- output -----------------------------------------------------------------------
+
+    def _show_result(self, result: simcord.InteractionResult, *, replaces: bool = False) -> None:
+        """Print the bot's answer; a command's answer (or any with controls) becomes current."""
+        messages = [m for m in (result.response, *result.followups) if m is not None]
+        if not messages:
+            self.write("(the bot did not answer)")
+            return
+        for message in messages:
+            self.write(message_text(message))
+            if replaces or message.components:
+                self.current = message
+        self.write("")
+
+    def _show_current(self) -> None:
+        if self.current is None:
+            self.write("(nothing on screen yet)")
+        else:
+            self.write(message_text(self.current))
+
+    def _report_errors(self) -> None:
+        for error in self.env.errors_since(self._cursor):
+            original = error
+            while isinstance(original, app_commands.AppCommandError) and original.__cause__:
+                original = original.__cause__
+            if isinstance(original, UserFacingError):
+                continue  # the user has already been told, in their language
+            self.write(f"bot error: {type(original).__name__}: {original}")
+        self._cursor = self.env.error_cursor
+
+    def _set_locale(self, value: str) -> None:
+        locale = value or "en-US"
+        try:
+            discord.Locale(locale)
+        except ValueError:
+            names = ", ".join(sorted(loc.value for loc in discord.Locale))
+            raise ValueError(f"unknown Discord locale {locale!r}; one of {names}") from None
+        self.locale = locale
+        self.write(f"Your Discord client now reports locale {locale}.")
+
+
+@contextmanager
+def _interaction_locale(session_of: Callable[[], DemoSession | None]) -> Iterator[None]:
+    """Stamp the demo user's chosen locale on every interaction (simcord fixes en-US)."""
+    original = simcord.interactions.base_payload
+
+    def patched(*args: Any, **kwargs: Any) -> Any:
+        record, payload = original(*args, **kwargs)
+        session = session_of()
+        if session is not None:
+            payload["locale"] = session.locale
+        return record, payload
+
+    simcord.interactions.base_payload = patched
+    try:
+        yield
+    finally:
+        simcord.interactions.base_payload = original
+
+
+async def _aiter(lines: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+    if isinstance(lines, AsyncIterable):
+        async for line in lines:
+            yield line
+    else:
+        for line in lines:
+            yield line
+
+
+async def run_lines(
+    settings: Settings,
+    lines: Iterable[str] | AsyncIterable[str],
+    write: Write,
+    *,
+    echo: bool = False,
+    prompt: Callable[[], None] | None = None,
+) -> int:
+    """Start the bot in a simulated Discord and run each input line; 0 when input ends."""
+    with tempfile.TemporaryDirectory(prefix="briefbot-demo-") as scratch:
+        demo_settings = settings.model_copy(
+            update={
+                "database_path": Path(scratch) / "demo.sqlite3",
+                "watch": False,
+                "dev_guild_id": None,
+                "admin_channel_id": None,
+            }
+        )
+        bot = create_bot(demo_settings)
+        session: DemoSession | None = None
+        try:
+            with _interaction_locale(lambda: session):
+                async with simcord.run(bot, check_errors=False) as env:
+                    session = DemoSession(env, bot, write)
+                    write(session.banner())
+                    if prompt:
+                        prompt()
+                    async for line in _aiter(lines):
+                        if echo and line.strip():
+                            write(f"» {line.rstrip()}")
+                        if not await session.handle(line):
+                            break
+                        if prompt:
+                            prompt()
+        finally:
+            await bot.repository.close()
+    return EXIT_OK
+
+
+class _PlainFormatter(logging.Formatter):
+    """Log lines without tracebacks: the demo prints errors plainly."""
+
+    def formatException(self, ei: Any) -> str:
+        """No traceback, just the message line."""
+        return ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The message, with the exception's one-line summary when there is one."""
+        text = super().format(record).rstrip()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            text += f" ({type(error).__name__}: {error})"
+        return text
+
+
+async def _stdin_lines() -> AsyncIterator[str]:
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        yield line
+
+
+def run_demo(settings: Settings) -> int:
+    """`briefbot demo`: an interactive terminal session; also reads piped input to its end."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PlainFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    interactive = sys.stdin.isatty()
+
+    def write(text: str) -> None:
+        print(text, flush=True)
+
+    def prompt() -> None:
+        print(PROMPT, end="", flush=True)
+
+    try:
+        return asyncio.run(
+            run_lines(
+                settings,
+                _stdin_lines(),
+                write,
+                echo=not interactive,
+                prompt=prompt if interactive else None,
+            )
+        )
+    except KeyboardInterrupt:
+        print()
+        return EXIT_OK
+    except Exception as exc:  # the demo must end with a message, not a traceback
+        print(f"briefbot demo: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,599 @@
+"""The repository on a real SQLite file: migrations, guild isolation and the delivery ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+import bot.store.sqlite as repository_module
+from bot.briefings.library import load_library
+from bot.digests.compose import Subscription
+from bot.store.sqlite import Blob, DigestClaim, NewSubscription, Repository, migrations
+from tests.conftest import REAL_BRIEFINGS, SEED_BRIEFING
+
+NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+GUILD_A, GUILD_B = 1001, 2002
+CHANNEL_A, CHANNEL_B = 11, 22
+
+
+@pytest_asyncio.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+    repository = Repository(tmp_path / "data" / "test.sqlite3")
+    await repository.open()
+    try:
+        yield repository
+    finally:
+        await repository.close()
+
+
+async def subscribe(
+    repo: Repository,
+    guild_id: int = GUILD_A,
+    channel_id: int = CHANNEL_A,
+    *,
+    next_due: dt.datetime = NOW,
+    topics: tuple[str, ...] | None = None,
+    schedule: str = "daily 09:00",
+) -> Subscription:
+    saved, _ = await repo.save_subscription(
+        guild_id,
+        channel_id,
+        topics=topics,
+        schedule=schedule,
+        timezone="Asia/Tokyo",
+        mode="changes",
+        language="en",
+        next_due=next_due,
+        user_id=7,
+        now=NOW,
+    )
+    return saved
+
+
+def blob(text: str) -> Blob:
+    return Blob(f"hash-{text}", text)
+
+
+def claim(
+    sub: Subscription, due_at: dt.datetime | None, *, payload: str = "payload", messages: int = 1
+) -> DigestClaim:
+    return DigestClaim(
+        subscription=sub,
+        next_due=sub.next_due + dt.timedelta(days=1),
+        due_at=due_at,
+        payload=blob(payload) if due_at else None,
+        snapshot=blob("snapshot") if due_at else None,
+        message_count=messages if due_at else 0,
+    )
+
+
+# --- Migrations and connection settings ---------------------------------------------------
+
+
+async def test_a_new_database_gets_every_migration_and_its_user_version(repo: Repository) -> None:
+    latest = max(number for number, _ in migrations())
+    assert latest >= 2
+    assert await repo.schema_version() == latest
+    with sqlite3.connect(repo.path) as raw:
+        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == latest
+    assert {
+        "command_sync",
+        "section_versions",
+        "subscriptions",
+        "deliveries",
+        "digest_blobs",
+    } <= tables
+
+
+async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(repo: Repository) -> None:
+    async with repo.db.execute("PRAGMA journal_mode") as cursor:
+        assert (await cursor.fetchone()) == ("wal",)
+    async with repo.db.execute("PRAGMA foreign_keys") as cursor:
+        assert (await cursor.fetchone()) == (1,)
+    async with repo.db.execute("PRAGMA busy_timeout") as cursor:
+        assert (await cursor.fetchone()) == (5000,)
+    async with repo.db.execute("PRAGMA wal_autocheckpoint") as cursor:
+        assert (await cursor.fetchone()) == (repository_module.WAL_AUTOCHECKPOINT_PAGES,)
+
+
+def file_size(path: Path) -> int:
+    return path.stat().st_size
+
+
+async def test_a_checkpoint_copies_the_log_into_the_database(repo: Repository) -> None:
+    assert await repo.checkpoint() == 0
+    before = file_size(repo.path)
+    for number in range(200):
+        await subscribe(repo, GUILD_A, 900 + number, topics=(f"topic-{number}" * 20,))
+    assert file_size(repo.path) == before  # so far only in the write-ahead log
+
+    assert await repo.checkpoint() == 0
+    assert file_size(repo.path) > before
+    reopened = Repository(repo.path)
+    await reopened.open()
+    try:
+        assert len(await reopened.guild_subscriptions(GUILD_A)) == 200
+    finally:
+        await reopened.close()
+
+
+async def test_an_old_database_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    first = dict(migrations())[1]
+    with sqlite3.connect(path) as raw:
+        raw.executescript(first)
+        raw.execute("INSERT INTO command_sync VALUES ('global', 'abc', 1)")
+        raw.execute("PRAGMA user_version = 1")
+    repo = Repository(path)
+    await repo.open()
+    try:
+        assert await repo.schema_version() == max(n for n, _ in migrations())
+        assert await repo.command_tree_hash("global") == "abc"
+        assert await repo.guild_subscriptions(GUILD_A) == []
+    finally:
+        await repo.close()
+    reopened = Repository(path)
+    await reopened.open()  # nothing pending: must not try to create the tables again
+    await reopened.close()
+
+
+async def test_migrations_split_into_whole_statements_triggers_included() -> None:
+    statements = list(repository_module._statements(dict(migrations())[2]))
+    trigger = next(s for s in statements if s.startswith("CREATE TRIGGER"))
+    assert trigger.count(";") == 2  # the UPDATE inside, and the END
+    assert all(sqlite3.complete_statement(s) for s in statements)
+    with pytest.raises(ValueError, match="incomplete"):
+        list(repository_module._statements("CREATE TABLE x (a INTEGER)"))
+
+
+async def test_a_failing_migration_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = migrations()
+    broken = [*good, (len(good) + 1, "CREATE TABLE fine (x INTEGER);\nNOT SQL AT ALL;")]
+    monkeypatch.setattr(repository_module, "migrations", lambda: broken)
+    repo = Repository(tmp_path / "broken.sqlite3")
+    with pytest.raises(sqlite3.OperationalError):
+        await repo.open()
+    await repo.close()
+    with sqlite3.connect(repo.path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 0
+        assert raw.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+async def test_versions_can_be_recorded_for_some_briefings_only(
+    repo: Repository, tmp_path: Path
+) -> None:
+    before, _ = load_library([REAL_BRIEFINGS], now=NOW)
+    assert await repo.record_section_versions(before, NOW) > 0
+    edited = tmp_path / "briefings"
+    edited.mkdir()
+    seed = SEED_BRIEFING.read_text(encoding="utf-8")
+    first_answer = "米露間の接触は活発化、プーチン大統領が立場説明へ。"
+    assert first_answer in seed
+    (edited / SEED_BRIEFING.name).write_text(
+        seed.replace(first_answer, "答えが変わった。", 1), encoding="utf-8"
+    )
+    after, _ = load_library([edited], now=NOW)
+    later = NOW + dt.timedelta(days=1)
+
+    assert await repo.record_section_versions(after, later, only=()) == 0
+    assert await repo.record_section_versions(after, later, only=[SEED_BRIEFING.stem]) == 1
+    briefing = next(iter(after))
+    changed, unchanged = briefing.sections[0], briefing.sections[1]
+    assert await repo.section_first_seen(briefing.id, changed.id, changed.content_hash) == later
+    assert await repo.section_first_seen(briefing.id, unchanged.id, unchanged.content_hash) == NOW
+
+
+async def test_section_versions_are_recorded_once_per_content_hash(repo: Repository) -> None:
+    library, _ = load_library([REAL_BRIEFINGS], now=NOW)
+    sections = sum(len(b.sections) for b in library)
+    assert await repo.record_section_versions(library, NOW) == sections
+    assert await repo.record_section_versions(library, NOW + dt.timedelta(hours=1)) == 0
+    briefing = next(iter(library))
+    section = briefing.sections[0]
+    seen = await repo.section_first_seen(briefing.id, section.id, section.content_hash)
+    assert seen == NOW
+    assert await repo.section_first_seen(briefing.id, section.id, "other") is None
+
+
+# --- Subscriptions ---------------------------------------------------------------------
+
+
+async def test_subscribing_again_updates_the_same_subscription(repo: Repository) -> None:
+    first, created = await repo.save_subscription(
+        GUILD_A,
+        CHANNEL_A,
+        topics=("a", "b"),
+        schedule="daily 09:00",
+        timezone="Asia/Tokyo",
+        mode="changes",
+        language="en",
+        next_due=NOW,
+        user_id=7,
+        now=NOW,
+    )
+    assert created
+    assert first.topics == ("a", "b")
+    assert first.state == "active"
+    second, created = await repo.save_subscription(
+        GUILD_A,
+        CHANNEL_A,
+        topics=None,
+        schedule="weekly mon 08:00",
+        timezone="UTC",
+        mode="full",
+        language="ja",
+        next_due=NOW + dt.timedelta(days=2),
+        user_id=8,
+        now=NOW,
+    )
+    assert not created
+    assert second.id == first.id
+    assert (second.topics, second.schedule, second.timezone, second.mode, second.language) == (
+        None,
+        "weekly mon 08:00",
+        "UTC",
+        "full",
+        "ja",
+    )
+    assert second.next_due == NOW + dt.timedelta(days=2)
+    assert [s.id for s in await repo.guild_subscriptions(GUILD_A)] == [first.id]
+
+
+async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: Repository) -> None:
+    entries = [
+        NewSubscription(
+            guild_id=GUILD_A if number % 2 else GUILD_B,
+            channel_id=100 + number,
+            topics=None if number == 0 else (f"topic-{number}", "shared"),
+            schedule="weekdays 07:30",
+            timezone="Europe/London",
+            mode="full" if number == 3 else "changes",
+            language="ja",
+            next_due=NOW + dt.timedelta(hours=number),
+            created_by=number,
+        )
+        for number in range(5)
+    ]
+    assert await repo.add_subscriptions(entries, NOW) == 5
+
+    mine = await repo.guild_subscriptions(GUILD_A)
+    assert [s.channel_id for s in mine] == [101, 103]
+    third = mine[1]
+    assert (third.topics, third.schedule, third.timezone, third.mode, third.language) == (
+        ("topic-3", "shared"),
+        "weekdays 07:30",
+        "Europe/London",
+        "full",
+        "ja",
+    )
+    assert (third.state, third.next_due) == ("active", NOW + dt.timedelta(hours=3))
+    everything = await repo.guild_subscription(GUILD_B, 100)
+    assert everything is not None
+    assert everything.topics is None
+    assert [s.channel_id for s in await repo.due_subscriptions(NOW + dt.timedelta(hours=2))] == [
+        100,
+        101,
+        102,
+    ]
+
+
+async def test_bulk_adding_never_overwrites_an_existing_channel(repo: Repository) -> None:
+    mine = await subscribe(repo, GUILD_A, CHANNEL_A, schedule="daily 09:00")
+    intruder = NewSubscription(
+        GUILD_B, CHANNEL_A, None, "daily 01:00", "UTC", "full", "en", NOW, created_by=9
+    )
+    fresh = NewSubscription(GUILD_B, CHANNEL_B, None, "daily 01:00", "UTC", "full", "en", NOW)
+
+    assert await repo.add_subscriptions([intruder, fresh], NOW) == 1
+    assert await repo.add_subscriptions([intruder, fresh], NOW) == 0
+    assert await repo.guild_subscription(GUILD_A, CHANNEL_A) == mine
+    assert await repo.guild_subscription(GUILD_B, CHANNEL_A) is None
+    assert [s.channel_id for s in await repo.guild_subscriptions(GUILD_B)] == [CHANNEL_B]
+
+
+async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    assert await repo.mark_subscription_failing(sub, 50013, "Missing Permissions", NOW)
+    failing = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert failing is not None
+    assert (failing.state, failing.failure_code, failing.failure_reason) == (
+        "failing",
+        50013,
+        "Missing Permissions",
+    )
+    again = await subscribe(repo)
+    assert (again.state, again.failure_code, again.failure_reason) == ("active", None, None)
+    await repo.pause_subscription(GUILD_A, CHANNEL_A, NOW)
+    assert (await subscribe(repo)).state == "paused"
+
+
+async def test_pause_and_resume(repo: Repository) -> None:
+    await subscribe(repo)
+    paused = await repo.pause_subscription(GUILD_A, CHANNEL_A, NOW)
+    assert paused is not None
+    assert paused.state == "paused"
+    assert await repo.due_subscriptions(NOW) == []
+    assert await repo.earliest_due() is None
+    later = NOW + dt.timedelta(days=3)
+    resumed = await repo.resume_subscription(GUILD_A, CHANNEL_A, later, NOW)
+    assert resumed is not None
+    assert (resumed.state, resumed.next_due) == ("active", later)
+    assert await repo.earliest_due() == later
+
+
+async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: Repository) -> None:
+    mine = await subscribe(repo, GUILD_A, CHANNEL_A)
+    await repo.claim_scheduled_digests([claim(mine, NOW)], NOW)
+
+    assert await repo.guild_subscriptions(GUILD_B) == []
+    assert await repo.guild_subscription(GUILD_B, CHANNEL_A) is None
+    assert await repo.guild_deliveries(GUILD_B, CHANNEL_A) == []
+    assert not await repo.delete_subscription(GUILD_B, CHANNEL_A)
+    assert await repo.pause_subscription(GUILD_B, CHANNEL_A, NOW) is None
+    assert await repo.resume_subscription(GUILD_B, CHANNEL_A, NOW, NOW) is None
+    with pytest.raises(PermissionError):
+        await subscribe(repo, GUILD_B, CHANNEL_A, schedule="weekly sun 01:00")
+    # A subscription object forged with another guild's id changes nothing either.
+    forged = Subscription(**{**mine.__dict__, "guild_id": GUILD_B})
+    assert not await repo.mark_subscription_failing(forged, 50013, "x", NOW)
+    assert not await repo.remove_subscription(forged)
+    await repo.mark_digest_sent(
+        forged, (await repo.guild_deliveries(GUILD_A, CHANNEL_A))[0], [1], 1, NOW
+    )
+
+    after = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert after is not None
+    assert after == Subscription(**{**mine.__dict__, "next_due": after.next_due})
+    assert after.schedule == "daily 09:00"
+    assert after.snapshot_hash is None
+    assert [s.channel_id for s in await repo.guild_subscriptions(GUILD_A)] == [CHANNEL_A]
+    [row] = await repo.guild_deliveries(GUILD_A, CHANNEL_A)
+    assert (row.status, row.message_ids) == ("pending", ())
+
+    theirs = await subscribe(repo, GUILD_B, CHANNEL_B)
+    assert [s.id for s in await repo.guild_subscriptions(GUILD_B)] == [theirs.id]
+    assert await repo.delete_subscription(GUILD_A, CHANNEL_A)
+    assert [s.id for s in await repo.guild_subscriptions(GUILD_B)] == [theirs.id]
+
+
+# --- The delivery ledger -----------------------------------------------------------------
+
+
+async def test_a_claim_writes_a_pending_row_and_moves_the_due_time(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    assert [s.id for s in await repo.due_subscriptions(NOW)] == [sub.id]
+    assert await repo.due_subscriptions(NOW - dt.timedelta(seconds=1)) == []
+
+    written = await repo.claim_scheduled_digests([claim(sub, NOW, messages=2)], NOW)
+    assert [(d.subscription_id, d.due_at, d.status, d.message_count) for d in written] == [
+        (sub.id, NOW, "pending", 2)
+    ]
+    moved = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert moved is not None
+    assert moved.next_due == NOW + dt.timedelta(days=1)
+    assert await repo.blobs(["hash-payload", "hash-snapshot", "nope"]) == {
+        "hash-payload": "payload",
+        "hash-snapshot": "snapshot",
+    }
+    [(listed, row)] = await repo.unfinished_deliveries()
+    assert (listed.id, row.due_at, row.status) == (sub.id, NOW, "pending")
+
+
+async def test_one_due_time_is_never_claimed_twice(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    first = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    # The same (now stale) subscription read before the first claim: nothing happens.
+    second = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    assert len(first) == 1
+    assert second == []
+    assert len(await repo.guild_deliveries(GUILD_A, CHANNEL_A)) == 1
+    # Even a claim that passes the due-time check cannot write a second row for one due time.
+    fresh = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert fresh is not None
+    rogue = DigestClaim(fresh, fresh.next_due, NOW, blob("other"), blob("snapshot"), 1)
+    assert await repo.claim_scheduled_digests([rogue], NOW) == []
+    [row] = await repo.guild_deliveries(GUILD_A, CHANNEL_A)
+    assert row.payload_hash == "hash-payload"
+
+
+async def test_many_claims_in_one_call_each_apply_once(repo: Repository) -> None:
+    subs = [await subscribe(repo, GUILD_A, 500 + n) for n in range(4)]
+    stale = subs[3]
+    await repo.claim_scheduled_digests([claim(stale, None)], NOW)  # its due time moved on
+    batch = [
+        claim(subs[0], NOW, payload="shared"),
+        claim(subs[1], NOW, payload="shared"),
+        claim(subs[0], NOW, payload="again"),  # the same due time twice: the first wins
+        claim(subs[2], None),  # advances without a digest
+        claim(stale, NOW),
+        DigestClaim(stale, NOW + dt.timedelta(days=5)),  # read before it moved: no effect
+    ]
+    written = await repo.claim_scheduled_digests(batch, NOW)
+
+    assert [(row.subscription_id, row.payload_hash) for row in written] == [
+        (subs[0].id, "hash-shared"),
+        (subs[1].id, "hash-shared"),
+    ]
+    for sub in subs[:3]:
+        moved = await repo.guild_subscription(GUILD_A, sub.channel_id)
+        assert moved is not None
+        assert moved.next_due == NOW + dt.timedelta(days=1)
+    assert await repo.guild_deliveries(GUILD_A, subs[2].channel_id) == []
+    assert await repo.guild_deliveries(GUILD_A, stale.channel_id) == []
+    moved_once = await repo.guild_subscription(GUILD_A, stale.channel_id)
+    assert moved_once is not None
+    assert moved_once.next_due == NOW + dt.timedelta(days=1)
+    assert await repo.blobs(["hash-again"]) == {}
+
+
+async def test_a_claim_without_its_digest_is_refused_before_anything_changes(
+    repo: Repository,
+) -> None:
+    sub = await subscribe(repo)
+    incomplete = DigestClaim(sub, NOW + dt.timedelta(days=1), due_at=NOW, message_count=1)
+    with pytest.raises(ValueError, match="payload"):
+        await repo.claim_scheduled_digests([claim(sub, None), incomplete], NOW)
+    unchanged = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert unchanged == sub
+
+
+async def test_concurrent_claims_of_one_due_time_write_one_row(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    results = await asyncio.gather(
+        *(repo.claim_scheduled_digests([claim(sub, NOW)], NOW) for _ in range(10))
+    )
+    assert sum(len(r) for r in results) == 1
+
+
+async def test_a_subscription_with_an_unfinished_row_is_not_due_again(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    [row] = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    later = NOW + dt.timedelta(days=2)
+    assert await repo.due_subscriptions(later) == []
+    await repo.record_delivery_failure(sub.id, row.due_at, [], 5, "HTTP 503", later)
+    [(_, failed)] = await repo.unfinished_deliveries()
+    assert (failed.status, failed.attempts, failed.last_error) == ("failed", 5, "HTTP 503")
+    [listed] = await repo.guild_subscriptions(GUILD_A)
+    assert listed.retry_error == "HTTP 503"
+    assert await repo.due_subscriptions(later) == []
+    await repo.mark_digest_sent(sub, failed, [99], 1, later)
+    assert [s.id for s in await repo.due_subscriptions(later)] == [sub.id]
+
+
+async def test_marking_sent_moves_the_snapshot_and_records_message_ids(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    [row] = await repo.claim_scheduled_digests([claim(sub, NOW, messages=2)], NOW)
+    await repo.record_digest_progress(sub.id, row.due_at, [501], 1, NOW)
+    progressed = await repo.delivery(sub.id, NOW)
+    assert progressed is not None
+    assert (progressed.status, progressed.message_ids, progressed.attempts) == (
+        "pending",
+        (501,),
+        1,
+    )
+    await repo.mark_digest_sent(sub, row, [501, 502], 1, NOW)
+    sent = await repo.delivery(sub.id, NOW)
+    assert sent is not None
+    assert (sent.status, sent.message_ids, sent.attempts) == ("sent", (501, 502), 2)
+    after = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert after is not None
+    assert (after.snapshot_hash, after.last_digest_at) == ("hash-snapshot", NOW)
+    assert await repo.unfinished_deliveries() == []
+
+
+async def test_a_failed_row_is_never_turned_back_from_sent(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    [row] = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    await repo.mark_digest_sent(sub, row, [1], 1, NOW)
+    await repo.record_delivery_failure(sub.id, NOW, [], 1, "late error", NOW)
+    sent = await repo.delivery(sub.id, NOW)
+    assert sent is not None
+    assert sent.status == "sent"
+
+
+async def test_expired_rows_and_missed_due_times_are_recorded(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    missed = (NOW - dt.timedelta(days=3), NOW - dt.timedelta(hours=6))
+    skip = DigestClaim(sub, NOW + dt.timedelta(days=1), missed=missed)
+    assert await repo.claim_scheduled_digests([skip], NOW) == []
+    after = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert after is not None
+    assert (after.missed_from, after.missed_until) == missed
+    [row] = await repo.claim_scheduled_digests([claim(after, after.next_due)], NOW)
+    await repo.expire_delivery(after, row, NOW)
+    expired = await repo.delivery(sub.id, row.due_at)
+    assert expired is not None
+    assert expired.status == "expired"
+    assert await repo.unfinished_deliveries() == []
+
+
+async def test_paused_subscriptions_rows_wait_until_resumed(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    await repo.pause_subscription(GUILD_A, CHANNEL_A, NOW)
+    assert await repo.unfinished_deliveries() == []
+    await repo.resume_subscription(GUILD_A, CHANNEL_A, NOW + dt.timedelta(days=1), NOW)
+    assert len(await repo.unfinished_deliveries()) == 1
+
+
+async def test_failing_is_recorded_once_and_the_notice_is_claimed_once(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    assert not await repo.claim_failure_notice(sub)  # not failing: nothing to tell
+    assert await repo.mark_subscription_failing(sub, 50001, "Missing Access", NOW)
+    assert not await repo.mark_subscription_failing(sub, 50013, "Missing Permissions", NOW)
+    assert await repo.claim_failure_notice(sub)
+    assert not await repo.claim_failure_notice(sub)
+    failing = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert failing is not None
+    assert (failing.state, failing.failure_code, failing.failure_notified) == (
+        "failing",
+        50001,
+        True,
+    )
+    counts = await repo.state_counts()
+    assert (counts.active, counts.paused, counts.failing) == (0, 0, 1)
+
+
+async def test_removing_a_subscription_drops_its_ledger(repo: Repository) -> None:
+    sub = await subscribe(repo)
+    await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    assert await repo.remove_subscription(sub)
+    assert await repo.delivery(sub.id, NOW) is None
+    again = await subscribe(repo)
+    assert again.id > sub.id  # ids are never reused, so nonces never repeat
+
+
+async def test_pruning_keeps_unfinished_rows_and_referenced_blobs(repo: Repository) -> None:
+    old = await subscribe(repo, channel_id=1)
+    new = await subscribe(repo, channel_id=2)
+    [old_row] = await repo.claim_scheduled_digests([claim(old, NOW, payload="old")], NOW)
+    await repo.mark_digest_sent(old, old_row, [1], 1, NOW)
+    await repo.claim_scheduled_digests([claim(new, NOW, payload="new")], NOW)
+    removed = await repo.prune_deliveries(NOW + dt.timedelta(days=40))
+    assert removed == 1
+    assert await repo.delivery(old.id, NOW) is None
+    assert await repo.delivery(new.id, NOW) is not None
+    assert set(await repo.blobs(["hash-old", "hash-new", "hash-snapshot"])) == {
+        "hash-new",
+        "hash-snapshot",
+    }
+
+
+async def test_state_counts_and_earliest_due(repo: Repository) -> None:
+    await subscribe(repo, channel_id=1, next_due=NOW + dt.timedelta(hours=2))
+    await subscribe(repo, channel_id=2, next_due=NOW + dt.timedelta(hours=1))
+    await subscribe(repo, channel_id=3, next_due=NOW)
+    await repo.pause_subscription(GUILD_A, 3, NOW)
+    counts = await repo.state_counts()
+    assert (counts.active, counts.paused, counts.failing) == (2, 1, 0)
+    assert counts.next_due == NOW + dt.timedelta(hours=1)
+
+
+async def test_many_concurrent_writers_share_one_connection(repo: Repository) -> None:
+    subs = [await subscribe(repo, channel_id=100 + i) for i in range(30)]
+    written = await repo.claim_scheduled_digests([claim(s, NOW) for s in subs], NOW)
+    assert len(written) == 30
+    await asyncio.gather(
+        *(
+            repo.mark_digest_sent(s, row, [i], 1, NOW)
+            for i, (s, row) in enumerate(zip(subs, written, strict=True))
+        ),
+        *(repo.pause_subscription(GUILD_A, 200 + i, NOW) for i in range(10)),
+    )
+    assert await repo.unfinished_deliveries() == []
+    rows = [row for s in subs for row in await repo.guild_deliveries(GUILD_A, s.channel_id)]
+    assert [row.status for row in rows] == ["sent"] * 30
+
+
+async def test_naive_datetimes_are_refused(repo: Repository) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await subscribe(repo, next_due=dt.datetime(2026, 1, 1))
