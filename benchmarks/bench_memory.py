@@ -50,9 +50,11 @@ SEND_RATE = 20_000.0
 
 async def settle(deployment: Deployment, url: str) -> dict[str, Any]:
     """In the child: run the bot through start-up, commands and one tick; its memory."""
-    from bot.briefings.presentation import briefing_pages, discord_date, search_cards, section_cards
+    from bot.briefings.presentation import briefing_pages, section_cards
+    from bot.briefings.search_cards import search_cards
     from bot.discord.cogs.briefing import section_choices_for, topic_choices_for
     from bot.discord.rendering import page_embeds
+    from bot.text.cards import discord_date
 
     async with running_bot(deployment, url) as bot:
         after_start = resident_memory()

@@ -109,7 +109,7 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.discord.client import run_bot
+    from bot.discord.runner import run_bot
 
     run_bot(settings)
     return EXIT_OK

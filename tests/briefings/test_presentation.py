@@ -19,11 +19,11 @@ from bot.briefings.presentation import (
     briefing_pages,
     overview_cards,
     plain_text_preview,
-    search_cards,
     section_cards,
     source_line,
     sources_cards,
 )
+from bot.briefings.search_cards import search_cards
 from bot.text.cards import (
     CARD_BUDGET,
     DESCRIPTION_LIMIT,

@@ -200,7 +200,7 @@ async def test_sighup_reloads_through_the_same_coroutine(world: World) -> None:
     import os
     import signal
 
-    from bot.discord.client import install_signal_handlers
+    from bot.discord.runner import install_signal_handlers
 
     uninstall = install_signal_handlers(world.bot)
     try:

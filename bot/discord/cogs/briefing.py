@@ -14,10 +14,10 @@ from bot.briefings.library import Library
 from bot.briefings.presentation import (
     briefing_list_cards,
     briefing_pages,
-    search_cards,
     section_cards,
     sources_cards,
 )
+from bot.briefings.search_cards import search_cards
 from bot.discord.rendering import ExpiredPages, send_pages
 from bot.text.cards import discord_date, number_pages, paginate
 from bot.text.i18n import language_of
