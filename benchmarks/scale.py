@@ -30,9 +30,10 @@ import discord
 from benchmarks.corpus import briefing_id, generate_subscriptions, write_corpus
 from benchmarks.loopback_discord import PROJECT_ROOT
 from bot.config import DigestSettings, Settings
+from bot.digests.records import NewSubscription
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
 from bot.discord.client import BriefBot, create_bot
-from bot.store.sqlite import NewSubscription, Repository
+from bot.store.sqlite import Repository
 
 DUE = dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)
 BEFORE_DUE = DUE - dt.timedelta(minutes=1)

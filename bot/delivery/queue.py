@@ -27,7 +27,7 @@ import aiohttp
 import discord
 from discord.http import MultipartParameters
 
-from bot.digests.compose import MISSING_ACCESS, MISSING_PERMISSIONS
+from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS
 from bot.discord.rendering import NO_MENTIONS
 
 log = logging.getLogger(__name__)

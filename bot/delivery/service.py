@@ -43,24 +43,19 @@ from bot.delivery.queue import (
     QueueClosed,
 )
 from bot.digests.compose import (
-    MODES,
     LayoutMemo,
-    Mode,
-    Subscription,
-    blob_hash,
     compose_digest,
     decode_snapshot,
-    delivery_nonce,
     digest_messages,
-    failure_reason,
-    notice_nonce,
     parse_topics,
-    plan_due,
 )
+from bot.digests.due_plan import plan_due
+from bot.digests.listing import failure_reason
+from bot.digests.nonces import blob_hash, delivery_nonce, notice_nonce
+from bot.digests.records import MODES, Blob, Delivery, DigestClaim, Mode, Subscription
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
 from bot.discord.rendering import messages_json
 from bot.errors import ChannelNotInGuild, NotSubscribed
-from bot.store.sqlite import Blob, Delivery, DigestClaim
 from bot.text.cards import Card, discord_date
 from bot.text.i18n import translate
 

@@ -10,19 +10,17 @@ every message stays inside Discord's limits however long the digest is.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from bot.briefings.library import Library
 from bot.briefings.models import Briefing, Section
 from bot.briefings.presentation import source_line
-from bot.digests.schedule import Schedule, due_times_between, next_due
+from bot.digests.nonces import blob_hash
+from bot.digests.records import Mode
 from bot.errors import InvalidTopics
 from bot.text.cards import (
     FIELD_COUNT_LIMIT,
@@ -37,40 +35,7 @@ from bot.text.cards import (
 from bot.text.i18n import translate
 from bot.text.split import truncate
 
-Mode = Literal["changes", "full"]
-State = Literal["active", "paused", "failing"]
-MODES: tuple[Mode, ...] = ("changes", "full")
 ALL_TOPICS = "all"
-NONCE_LIMIT = 25
-# Discord error codes a failing subscription may carry.
-MISSING_ACCESS = 50001
-MISSING_PERMISSIONS = 50013
-_TICK = dt.timedelta(microseconds=1)
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """A channel's digest subscription, as stored."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    topics: tuple[str, ...] | None  # None: every topic
-    schedule: str
-    timezone: str
-    mode: Mode
-    language: str
-    state: State
-    next_due: dt.datetime
-    failure_code: int | None = None
-    failure_reason: str | None = None
-    failure_notified: bool = False
-    last_digest_at: dt.datetime | None = None
-    snapshot_hash: str | None = None
-    missed_from: dt.datetime | None = None
-    missed_until: dt.datetime | None = None
-    retry_error: str | None = None  # the last error of a delivery still being retried
 
 
 @dataclass(frozen=True)
@@ -129,16 +94,6 @@ class DigestMessage:
     def size(self) -> int:
         """Embed characters as Discord counts them towards the 6,000 per message."""
         return sum(card.size for card in self.cards)
-
-
-@dataclass(frozen=True)
-class DuePlan:
-    """What a due subscription does at `now`: which due time it delivers, what it skips."""
-
-    deliver_at: dt.datetime | None
-    next_due: dt.datetime
-    missed: tuple[dt.datetime, dt.datetime] | None = None
-    coalesced: int = 0
 
 
 def parse_topics(text: str | None, library: Library) -> tuple[str, ...] | None:
@@ -402,89 +357,6 @@ def digest_messages(
     return messages
 
 
-def failure_reason(code: int | None, reason: str | None, language: str) -> str:
-    """Why Discord refused a digest, in the reader's language when the code is known."""
-    if code == MISSING_ACCESS:
-        return translate("digest.reason.missing_access", language)
-    if code == MISSING_PERMISSIONS:
-        return translate("digest.reason.missing_permissions", language)
-    return reason or "?"
-
-
-def discord_time(moment: dt.datetime, style: str = "f") -> str:
-    """A Discord timestamp that each reader sees in their own time zone."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
-
-
-def topics_text(topics: Sequence[str] | None, language: str) -> str:
-    """A subscription's topics as shown to staff."""
-    if topics is None:
-        return translate("digest.all_topics", language)
-    return ", ".join(f"`{topic}`" for topic in topics)
-
-
-def subscription_lines(
-    subscription: Subscription, language: str, catch_up_hours: float
-) -> list[str]:
-    """What `/digest list` says about one subscription: state, topics, times, problems."""
-    sub = subscription
-    if sub.state == "failing":
-        reason = failure_reason(sub.failure_code, sub.failure_reason, language)
-        lines = [translate("digest.state.failing", language, reason=reason)]
-    else:
-        lines = [translate(f"digest.state.{sub.state}", language)]
-    lines.append(
-        translate("digest.line.topics", language, topics=topics_text(sub.topics, language))
-    )
-    mode = translate(f"digest.mode.{sub.mode}", language)
-    lines.append(
-        translate(
-            "digest.line.schedule",
-            language,
-            schedule=sub.schedule,
-            timezone=sub.timezone,
-            mode=mode,
-        )
-    )
-    if sub.state == "active":
-        when = f"{discord_time(sub.next_due)} ({discord_time(sub.next_due, 'R')})"
-        lines.append(translate("digest.line.next_due", language, when=when))
-    if sub.last_digest_at is not None:
-        lines.append(
-            translate("digest.line.last_digest", language, when=discord_time(sub.last_digest_at))
-        )
-    if sub.retry_error:
-        lines.append(translate("digest.line.retrying", language, error=sub.retry_error))
-    if sub.missed_from is not None and sub.missed_until is not None:
-        lines.append(
-            translate(
-                "digest.line.missed",
-                language,
-                start=discord_time(sub.missed_from),
-                end=discord_time(sub.missed_until),
-                hours=f"{catch_up_hours:g}",
-            )
-        )
-    return lines
-
-
-def subscription_cards(
-    subscriptions: Sequence[Subscription],
-    language: str,
-    channel_names: dict[int, str],
-    catch_up_hours: float,
-) -> list[Card]:
-    """`/digest list`: every subscription of a guild, one field each."""
-    writer = CardWriter(translate("digest.list_title", language), language)
-    if not subscriptions:
-        writer.describe(translate("digest.list_empty", language))
-    for sub in subscriptions:
-        name = channel_names.get(sub.channel_id, str(sub.channel_id))
-        lines = subscription_lines(sub, language, catch_up_hours)
-        writer.add_field(f"#{name}", "\n".join(lines))
-    return writer.finish()
-
-
 def encode_snapshot(snapshot: Iterable[SectionState]) -> str:
     """A snapshot as canonical JSON text (the same sections give the same text)."""
     rows = sorted([s.briefing_id, s.section_id, s.content_hash, s.heading] for s in snapshot)
@@ -496,69 +368,3 @@ def decode_snapshot(text: str | None) -> tuple[SectionState, ...]:
     if not text:
         return ()
     return tuple(SectionState(*row) for row in json.loads(text))
-
-
-def blob_hash(text: str) -> str:
-    """The SHA-256 hex digest that addresses a stored blob."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _base36(number: int) -> str:
-    if number < 0:
-        raise ValueError("nonce parts must not be negative")
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = _BASE36[rest] + digits
-        if not number:
-            return digits
-
-
-def delivery_nonce(subscription_id: int, due_at: dt.datetime, index: int) -> str:
-    """The deterministic nonce of one digest message: the same key always gives the same.
-
-    At most 25 characters, as Discord requires: base-36 subscription id, due time in
-    epoch seconds and message index.
-    """
-    if due_at.tzinfo is None:
-        raise ValueError("due_at must be timezone-aware")
-    nonce = f"{_base36(subscription_id)}.{_base36(int(due_at.timestamp()))}.{_base36(index)}"
-    if len(nonce) > NONCE_LIMIT:
-        raise ValueError(f"nonce {nonce!r} is longer than {NONCE_LIMIT} characters")
-    return nonce
-
-
-def notice_nonce(subscription_id: int, now: dt.datetime) -> str:
-    """The nonce of the one notice that a subscription is failing (at most 25 characters)."""
-    return f"n{_base36(subscription_id)}.{_base36(int(now.timestamp()))}"
-
-
-def plan_due(
-    schedule: Schedule,
-    tz: ZoneInfo,
-    due: dt.datetime,
-    now: dt.datetime,
-    window: dt.timedelta,
-) -> DuePlan:
-    """Plan a subscription due at `due` (<= `now`): deliver once, skip what is too late.
-
-    Due times no older than `window` collapse into one digest for the latest of them
-    (never two digests for one due time); older ones are skipped and reported. The next
-    due time is the schedule's first fire time after `now`.
-    """
-    if due > now:
-        raise ValueError("the subscription is not due yet")
-    following = next_due(schedule, tz, now)
-    oldest_allowed = now - window
-    if due >= oldest_allowed:
-        later = due_times_between(schedule, tz, due, now)
-        times = [due, *later]
-        return DuePlan(times[-1], following, coalesced=len(times) - 1)
-    recent = due_times_between(schedule, tz, oldest_allowed - _TICK, now)
-    deliver_at = recent[-1] if recent else None
-    return DuePlan(
-        deliver_at,
-        following,
-        missed=(due, oldest_allowed),
-        coalesced=max(0, len(recent) - 1),
-    )

@@ -82,6 +82,7 @@ ACCEPTED_FORMS = "daily HH:MM, weekdays HH:MM, weekly mon HH:MM, or a 5-field cr
 ACCEPTED_TIMEZONES = "an IANA time zone name such as Europe/London, America/New_York or UTC"
 
 _TICK = timedelta(microseconds=1)
+
 # Offset probes used to find a DST transition near an instant (see _lookback).
 _PROBES = (timedelta(days=-1), timedelta(hours=-3), timedelta(hours=3), timedelta(days=1))
 # A search never needs more than a few thousand wall-clock candidates; this is a guard.

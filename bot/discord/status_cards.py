@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.briefings.loader import Problem
 from bot.briefings.reload import ReloadReport
-from bot.store.sqlite import StateCounts
+from bot.digests.records import StateCounts
 from bot.text.cards import Card, CardWriter, Page, number_pages, paginate
 from bot.text.i18n import translate
 

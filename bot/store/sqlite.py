@@ -18,22 +18,28 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import aiosqlite
 
 from bot.briefings.library import Library
-from bot.digests.compose import Mode, State, Subscription
+from bot.digests.records import (
+    Blob,
+    Delivery,
+    DigestClaim,
+    Mode,
+    NewSubscription,
+    State,
+    StateCounts,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
 WAL_AUTOCHECKPOINT_PAGES = 16_384  # about 64 MB of write-ahead log
-DeliveryStatus = Literal["pending", "sent", "failed", "expired"]
-DeliveryKind = Literal["scheduled", "manual"]
 
 
 def to_epoch(moment: dt.datetime) -> int:
@@ -61,73 +67,6 @@ def migrations() -> list[tuple[int, str]]:
         if name.endswith(".sql") and name[:3].isdigit():
             scripts.append((int(name[:3]), entry.read_text(encoding="utf-8")))
     return sorted(scripts)
-
-
-@dataclass(frozen=True)
-class Blob:
-    """Text stored once under its hash."""
-
-    hash: str
-    body: str
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One row of the delivery ledger: a digest for one subscription and due time."""
-
-    subscription_id: int
-    due_at: dt.datetime
-    kind: DeliveryKind
-    status: DeliveryStatus
-    payload_hash: str
-    snapshot_hash: str
-    message_count: int
-    message_ids: tuple[int, ...] = ()
-    attempts: int = 0
-    last_error: str | None = None
-
-
-@dataclass(frozen=True)
-class DigestClaim:
-    """What to record when a due subscription is handled at one tick.
-
-    The subscription's next due time moves from `subscription.next_due` to `next_due`
-    (only if nobody moved it meanwhile). With `due_at`, a pending ledger row for that
-    due time is written in the same transaction; `missed` records skipped due times.
-    """
-
-    subscription: Subscription
-    next_due: dt.datetime
-    due_at: dt.datetime | None = None
-    payload: Blob | None = None
-    snapshot: Blob | None = None
-    message_count: int = 0
-    missed: tuple[dt.datetime, dt.datetime] | None = None
-
-
-@dataclass(frozen=True)
-class NewSubscription:
-    """A subscription to add in bulk, already validated (see `add_subscriptions`)."""
-
-    guild_id: int
-    channel_id: int
-    topics: tuple[str, ...] | None
-    schedule: str
-    timezone: str
-    mode: Mode
-    language: str
-    next_due: dt.datetime
-    created_by: int | None = None
-
-
-@dataclass(frozen=True)
-class StateCounts:
-    """How many subscriptions are in each state, and the earliest active due time."""
-
-    active: int = 0
-    paused: int = 0
-    failing: int = 0
-    next_due: dt.datetime | None = None
 
 
 _SUBSCRIPTION_COLUMNS = (

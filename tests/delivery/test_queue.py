@@ -31,7 +31,7 @@ from bot.delivery.queue import (
     Pacer,
     QueueClosed,
 )
-from bot.digests.compose import delivery_nonce
+from bot.digests.nonces import delivery_nonce
 from bot.discord.client import BriefBot, create_bot
 
 TOKEN = "loopback-token-must-never-be-logged"

@@ -15,23 +15,20 @@ from hypothesis import strategies as st
 from bot.briefings.library import Library, load_library
 from bot.briefings.models import Briefing
 from bot.digests.compose import (
-    NONCE_LIMIT,
     DigestMessage,
     LayoutMemo,
     SectionState,
-    Subscription,
-    blob_hash,
     compose_digest,
     decode_snapshot,
-    delivery_nonce,
     digest_messages,
     encode_snapshot,
     parse_topics,
-    plan_due,
-    subscription_cards,
-    subscription_lines,
     take_snapshot,
 )
+from bot.digests.due_plan import plan_due
+from bot.digests.listing import subscription_cards, subscription_lines
+from bot.digests.nonces import NONCE_LIMIT, blob_hash, delivery_nonce
+from bot.digests.records import Subscription
 from bot.digests.schedule import parse_schedule
 from bot.errors import InvalidTopics
 from bot.text.cards import (

@@ -13,8 +13,8 @@ import pytest_asyncio
 
 import bot.store.sqlite as repository_module
 from bot.briefings.library import load_library
-from bot.digests.compose import Subscription
-from bot.store.sqlite import Blob, DigestClaim, NewSubscription, Repository, migrations
+from bot.digests.records import Blob, DigestClaim, NewSubscription, Subscription
+from bot.store.sqlite import Repository, migrations
 from tests.conftest import REAL_BRIEFINGS, SEED_BRIEFING
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)

@@ -11,7 +11,7 @@ import simcord
 
 from bot.config import DeliverySettings, DigestSettings, Settings
 from bot.delivery.queue import Backoff
-from bot.digests.compose import Subscription
+from bot.digests.records import Subscription
 from bot.discord.client import BriefBot
 
 SEED_NAME = "ukraine-ceasefire.yaml"

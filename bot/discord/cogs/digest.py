@@ -17,12 +17,8 @@ from discord.ext import commands
 
 from bot.delivery.queue import OutgoingMessage
 from bot.delivery.service import DEFAULT_SCHEDULE
-from bot.digests.compose import (
-    ALL_TOPICS,
-    discord_time,
-    subscription_cards,
-    topics_text,
-)
+from bot.digests.compose import ALL_TOPICS
+from bot.digests.listing import discord_time, subscription_cards, topics_text
 from bot.discord.rendering import NO_MENTIONS, send_pages
 from bot.errors import BotMissingPermission, ChannelNotInGuild, NotAllowed
 from bot.text.cards import number_pages, paginate

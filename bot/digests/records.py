@@ -1,0 +1,111 @@
+"""Subscriptions and the delivery ledger as plain data: what the store keeps and returns.
+
+Every datetime is timezone-aware. The store (`bot.store`) reads and writes these; the
+composition and the delivery run pass them around. Nothing here does any work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+Mode = Literal["changes", "full"]
+State = Literal["active", "paused", "failing"]
+DeliveryStatus = Literal["pending", "sent", "failed", "expired"]
+DeliveryKind = Literal["scheduled", "manual"]
+MODES: tuple[Mode, ...] = ("changes", "full")
+# Discord error codes a failing subscription may carry.
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A channel's digest subscription, as stored."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    topics: tuple[str, ...] | None  # None: every topic
+    schedule: str
+    timezone: str
+    mode: Mode
+    language: str
+    state: State
+    next_due: dt.datetime
+    failure_code: int | None = None
+    failure_reason: str | None = None
+    failure_notified: bool = False
+    last_digest_at: dt.datetime | None = None
+    snapshot_hash: str | None = None
+    missed_from: dt.datetime | None = None
+    missed_until: dt.datetime | None = None
+    retry_error: str | None = None  # the last error of a delivery still being retried
+
+
+@dataclass(frozen=True)
+class Blob:
+    """Text stored once under its hash."""
+
+    hash: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One row of the delivery ledger: a digest for one subscription and due time."""
+
+    subscription_id: int
+    due_at: dt.datetime
+    kind: DeliveryKind
+    status: DeliveryStatus
+    payload_hash: str
+    snapshot_hash: str
+    message_count: int
+    message_ids: tuple[int, ...] = ()
+    attempts: int = 0
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestClaim:
+    """What to record when a due subscription is handled at one tick.
+
+    The subscription's next due time moves from `subscription.next_due` to `next_due`
+    (only if nobody moved it meanwhile). With `due_at`, a pending ledger row for that
+    due time is written in the same transaction; `missed` records skipped due times.
+    """
+
+    subscription: Subscription
+    next_due: dt.datetime
+    due_at: dt.datetime | None = None
+    payload: Blob | None = None
+    snapshot: Blob | None = None
+    message_count: int = 0
+    missed: tuple[dt.datetime, dt.datetime] | None = None
+
+
+@dataclass(frozen=True)
+class NewSubscription:
+    """A subscription to add in bulk, already validated (see `add_subscriptions`)."""
+
+    guild_id: int
+    channel_id: int
+    topics: tuple[str, ...] | None
+    schedule: str
+    timezone: str
+    mode: Mode
+    language: str
+    next_due: dt.datetime
+    created_by: int | None = None
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """How many subscriptions are in each state, and the earliest active due time."""
+
+    active: int = 0
+    paused: int = 0
+    failing: int = 0
+    next_due: dt.datetime | None = None
