@@ -90,13 +90,13 @@ async def measure(size: int, runs: int, seed: int) -> dict[str, Any]:
             briefings_dir=folder, database_path=Path(tmp) / "bench.sqlite3", watch=False
         )
         bot = create_bot(settings)
-        await bot.repository.open()
+        await bot.store.open()
         try:
             await bot.reload_briefings()
             rng = random.Random(seed)
             results = [await one_reload(bot, rng) for _ in range(runs)]
         finally:
-            await bot.repository.close()
+            await bot.store.close()
     latencies = [value for result in results for value in result["latencies_ms"]]
     return {
         "size": size,

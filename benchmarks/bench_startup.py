@@ -63,7 +63,7 @@ async def start_once(deployment: Deployment) -> dict[str, Any]:
             }
             report_to_parent(figures)
     finally:
-        await bot.repository.close()
+        await bot.store.close()
     return figures
 
 

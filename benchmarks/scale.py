@@ -33,7 +33,7 @@ from bot.config import DigestSettings, Settings
 from bot.digests.records import NewSubscription
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
 from bot.discord.client import BriefBot, create_bot
-from bot.store.sqlite import Repository
+from bot.store.sqlite import SqliteStore
 
 DUE = dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)
 BEFORE_DUE = DUE - dt.timedelta(minutes=1)
@@ -125,10 +125,10 @@ async def prepare(
     await asyncio.to_thread(write_corpus, briefings_dir, briefings, seed=seed)
     topics = [briefing_id(index) for index in range(briefings)]
     entries = await asyncio.to_thread(subscription_entries, subscriptions, due, topics, seed=seed)
-    repository = Repository(database_path)
+    repository = SqliteStore(database_path)
     await repository.open()
     try:
-        added = await repository.add_subscriptions(entries, BEFORE_DUE - dt.timedelta(days=1))
+        added = await repository.subscriptions.add_many(entries, BEFORE_DUE - dt.timedelta(days=1))
     finally:
         await repository.close()
     if added != subscriptions:

@@ -58,7 +58,7 @@ async def simcord_env(
     finally:
         await env.shutdown()
         await env.bot.digests.stop()
-        await env.bot.repository.close()
+        await env.bot.store.close()
         if env.check_errors:
             env._raise_errors_since(env._errors_acknowledged)
 

@@ -17,7 +17,7 @@ from benchmarks.corpus import briefing_id, generate_subscriptions
 from benchmarks.loopback_discord import LoopbackDiscord
 from benchmarks.report import Row, growth_rows, loop_stall_probe, percentile
 from benchmarks.scale import DUE, prepare, subscription_entries
-from bot.store.sqlite import Repository
+from bot.store.sqlite import SqliteStore
 
 
 def test_rows_compare_with_their_target_or_else_their_baseline() -> None:
@@ -95,11 +95,11 @@ def run_copies(folder: Path) -> list[Path]:
 
 async def test_the_selection_benchmark_in_small(tmp_path: Path, api: str) -> None:
     deployment = await prepare(tmp_path, briefings=12, subscriptions=300, due=40, seed=2)
-    repository = Repository(deployment.database_path)
+    repository = SqliteStore(deployment.database_path)
     await repository.open()
     try:
-        assert (await repository.state_counts()).active == 300
-        assert len(await repository.due_subscriptions(DUE)) == 40
+        assert (await repository.subscriptions.state_counts()).active == 300
+        assert len(await repository.subscriptions.due(DUE)) == 40
     finally:
         await repository.close()
 

@@ -57,4 +57,4 @@ async def test_every_shipped_briefing_and_section_renders_through_discord(tmp_pa
                     assert section.answer in (result.response.embeds[0].description or "")
             assert env.errors == []
         finally:
-            await bot.repository.close()
+            await bot.store.close()

@@ -255,8 +255,8 @@ class DigestService:
                 log.info("digests: %s", report)
             if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
                 self._last_prune = now
-                await self.bot.repository.prune_deliveries(now - KEEP_LEDGER)
-            await self.bot.repository.checkpoint()  # between runs, off the claims' path
+                await self.bot.store.ledger.prune(now - KEEP_LEDGER)
+            await self.bot.store.checkpoint()  # between runs, off the claims' path
             await self._arm_wake()
         except Exception:
             log.exception("the scheduled digest run failed; the next tick tries again")
@@ -266,7 +266,7 @@ class DigestService:
         scheduler = self._scheduler
         if scheduler is None or self._closing:
             return
-        earliest = await self.bot.repository.earliest_due()
+        earliest = await self.bot.store.subscriptions.earliest_due()
         delay = None if earliest is None else (earliest - self.bot.clock()).total_seconds()
         if delay is None or delay <= 0 or delay >= self.tick.total_seconds():
             # Nothing sooner than the tick (what is overdue but blocked waits for it).
@@ -298,11 +298,11 @@ class DigestService:
             return report
 
     async def _retry_unfinished(self, now: dt.datetime, report: DeliveryReport) -> None:
-        repository = self.bot.repository
+        repository = self.bot.store
         work: list[Coroutine[Any, Any, None]] = []
-        for subscription, row in await repository.unfinished_deliveries():
+        for subscription, row in await repository.ledger.unfinished():
             if row.due_at < now - self.window:
-                await repository.expire_delivery(subscription, row, now)
+                await repository.ledger.expire(subscription, row, now)
                 report.skipped += 1
                 log.warning(
                     "digest for channel %s (guild %s) due %s was never delivered and is now "
@@ -323,10 +323,10 @@ class DigestService:
 
     async def _deliver_newly_due(self, now: dt.datetime, report: DeliveryReport) -> None:
         started = time.perf_counter()
-        repository = self.bot.repository
+        repository = self.bot.store
         library = self.bot.library  # one snapshot for the whole run, even across a reload
         memo = self._layouts.for_library(library)
-        due = await repository.due_subscriptions(now)
+        due = await repository.subscriptions.due(now)
         unchanged = {s.id for s in due if self._unchanged(s, memo)}
         snapshots = await self._blob_texts(
             {s.snapshot_hash for s in due if s.snapshot_hash and s.id not in unchanged}
@@ -380,7 +380,7 @@ class DigestService:
                 )
                 if claim is not None:
                     claims.append(claim)
-            rows = await self.bot.repository.claim_scheduled_digests(claims, now)
+            rows = await self.bot.store.ledger.claim_scheduled(claims, now)
             report.claimed += len(rows)
             by_id = {claim.subscription.id: claim.subscription for claim in claims}
             for row in rows:
@@ -518,7 +518,7 @@ class DigestService:
         if missing:
             if len(self._blobs) > _CACHE_LIMIT:
                 self._blobs.clear()
-            self._blobs.update(await self.bot.repository.blobs(missing))
+            self._blobs.update(await self.bot.store.ledger.blobs(missing))
         return {h: self._blobs[h] for h in hashes if h in self._blobs}
 
     async def _messages(self, payload_hash: str) -> list[OutgoingMessage]:
@@ -551,8 +551,8 @@ class DigestService:
 
         `reread=False` only for a row this run has just written under the same lock.
         """
-        repository = self.bot.repository
-        current = await repository.delivery(row.subscription_id, row.due_at) if reread else row
+        repository = self.bot.store
+        current = await repository.ledger.get(row.subscription_id, row.due_at) if reread else row
         if current is None or current.status in ("sent", "expired"):
             return  # settled meanwhile, or the subscription is gone
         sent_ids = list(current.message_ids)
@@ -567,16 +567,16 @@ class DigestService:
                 sent_ids.append(sent.message_id)
                 attempts += sent.attempts
                 if len(sent_ids) < current.message_count:
-                    await repository.record_digest_progress(
+                    await repository.ledger.record_progress(
                         subscription.id, current.due_at, sent_ids, attempts, now
                     )
                     attempts = 0
-            await repository.mark_digest_sent(subscription, current, sent_ids, attempts, now)
+            await repository.ledger.mark_sent(subscription, current, sent_ids, attempts, now)
         except QueueClosed:
             log.info("shutting down: digest for channel %s stays pending", subscription.channel_id)
             return
         except ChannelGone as error:
-            await repository.remove_subscription(subscription)
+            await repository.subscriptions.remove(subscription)
             report.failed += 1
             report.removed += 1
             report.errors.append(error.reason)
@@ -589,7 +589,7 @@ class DigestService:
         except (ChannelForbidden, DeliveryRejected) as error:
             attempts += error.attempts
             if isinstance(error, DeliveryRejected):
-                await repository.record_delivery_failure(
+                await repository.ledger.record_failure(
                     subscription.id, current.due_at, sent_ids, attempts, error.reason, now
                 )
                 log.error(
@@ -598,7 +598,7 @@ class DigestService:
                     error.reason,
                 )
             else:
-                await repository.record_digest_progress(
+                await repository.ledger.record_progress(
                     subscription.id, current.due_at, sent_ids, attempts, now
                 )
                 log.warning(
@@ -609,13 +609,13 @@ class DigestService:
                 )
             report.failed += 1
             report.errors.append(error.reason)
-            if await repository.mark_subscription_failing(
+            if await repository.subscriptions.mark_failing(
                 subscription, error.code, error.reason, now
             ):
                 report.paused += 1
                 await self._notify_failure(subscription, error, now)
         except DeliveryFailed as error:
-            await repository.record_delivery_failure(
+            await repository.ledger.record_failure(
                 subscription.id,
                 current.due_at,
                 sent_ids,
@@ -633,7 +633,7 @@ class DigestService:
             )
         except Exception as error:  # a bug: keep it from stopping every other delivery
             log.exception("unexpected error delivering to channel %s", subscription.channel_id)
-            await repository.record_delivery_failure(
+            await repository.ledger.record_failure(
                 subscription.id, current.due_at, sent_ids, attempts, repr(error), now
             )
             report.failed += 1
@@ -646,7 +646,7 @@ class DigestService:
         self, subscription: Subscription, error: DeliveryError, now: dt.datetime
     ) -> None:
         """Tell the guild once, in its system channel when the bot may post there."""
-        if not await self.bot.repository.claim_failure_notice(subscription):
+        if not await self.bot.store.subscriptions.claim_failure_notice(subscription):
             return
         guild = self.bot.get_guild(subscription.guild_id)
         channel = guild.system_channel if guild is not None else None
@@ -699,7 +699,7 @@ class DigestService:
             raise ValueError(f"unknown digest mode {mode!r}")
         chosen: Mode = "full" if mode == "full" else "changes"
         try:
-            saved = await self.bot.repository.save_subscription(
+            saved = await self.bot.store.subscriptions.save(
                 guild_id,
                 channel_id,
                 topics=topic_ids,
@@ -718,11 +718,11 @@ class DigestService:
 
     async def subscriptions(self, guild_id: int) -> list[Subscription]:
         """This guild's subscriptions."""
-        return await self.bot.repository.guild_subscriptions(guild_id)
+        return await self.bot.store.subscriptions.of_guild(guild_id)
 
     async def subscription(self, guild_id: int, channel_id: int) -> Subscription:
         """One channel's subscription in this guild; raises NotSubscribed."""
-        found = await self.bot.repository.guild_subscription(guild_id, channel_id)
+        found = await self.bot.store.subscriptions.in_channel(guild_id, channel_id)
         if found is None:
             raise NotSubscribed(channel=f"<#{channel_id}>")
         return found
@@ -730,12 +730,12 @@ class DigestService:
     async def unsubscribe(self, guild_id: int, channel_id: int) -> None:
         """Remove a channel's subscription; raises NotSubscribed."""
         async with self._locks(await self._id_of(guild_id, channel_id)):
-            if not await self.bot.repository.delete_subscription(guild_id, channel_id):
+            if not await self.bot.store.subscriptions.delete(guild_id, channel_id):
                 raise NotSubscribed(channel=f"<#{channel_id}>")
 
     async def pause(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription:
         """Pause a channel's digests; raises NotSubscribed."""
-        paused = await self.bot.repository.pause_subscription(guild_id, channel_id, now)
+        paused = await self.bot.store.subscriptions.pause(guild_id, channel_id, now)
         if paused is None:
             raise NotSubscribed(channel=f"<#{channel_id}>")
         return paused
@@ -745,7 +745,7 @@ class DigestService:
         current = await self.subscription(guild_id, channel_id)
         zone = parse_timezone(current.timezone)
         due = next_due(parse_schedule(current.schedule), zone, now)
-        resumed = await self.bot.repository.resume_subscription(guild_id, channel_id, due, now)
+        resumed = await self.bot.store.subscriptions.resume(guild_id, channel_id, due, now)
         if resumed is None:
             raise NotSubscribed(channel=f"<#{channel_id}>")
         await self._arm_wake()
@@ -768,20 +768,20 @@ class DigestService:
         """Deliver a channel's digest now, through the same ledger and queue as a scheduled one."""
         subscription = await self.subscription(guild_id, channel_id)
         report = DeliveryReport()
-        repository = self.bot.repository
+        repository = self.bot.store
         async with self._locks(subscription.id):
             for row in await self._unfinished(subscription):
                 await self._send(subscription, row, now, report)
             if report.failed:
                 return self._outcome(report)
-            refreshed = await repository.guild_subscription(guild_id, channel_id)
+            refreshed = await repository.subscriptions.in_channel(guild_id, channel_id)
             if refreshed is None:
                 return SendOutcome("removed")
             rendered = await self._render_for(refreshed)
             if rendered is None:
                 return self._outcome(report) if report.sent else SendOutcome("unchanged")
             due_at = now.replace(microsecond=0)
-            row = await repository.claim_manual_digest(
+            row = await repository.ledger.claim_manual(
                 refreshed, due_at, rendered.payload, rendered.snapshot, rendered.message_count, now
             )
             await self._send(refreshed, row, now, report)
@@ -802,7 +802,7 @@ class DigestService:
         return self._render(subscription, previous, self.bot.library)
 
     async def _unfinished(self, subscription: Subscription) -> list[Delivery]:
-        rows = await self.bot.repository.guild_deliveries(
+        rows = await self.bot.store.ledger.of_channel(
             subscription.guild_id, subscription.channel_id
         )
         return [row for row in rows if row.status in ("pending", "failed")]

@@ -25,7 +25,8 @@ from bot.discord.rendering import NO_MENTIONS, card_embed, report_error
 from bot.discord.status_cards import reload_notice_cards
 from bot.discord.translator import CommandTranslator
 from bot.discord.watcher import ExternalWait, watch_briefings
-from bot.store.sqlite import Repository
+from bot.store.interface import Store
+from bot.store.sqlite import SqliteStore
 from bot.text.i18n import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class BriefBot(commands.Bot):
         )
         self.settings = settings
         self.clock = clock
-        self.repository = Repository(settings.database_path)
+        self.store: Store = SqliteStore(settings.database_path)
         self.library = Library((), stale_after_days=settings.stale_after_days, loaded_at=clock())
         self.catalog = Catalog()
         self.last_reload: ReloadReport | None = None
@@ -100,7 +101,7 @@ class BriefBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Open the database, load briefings and extensions, and sync commands if they changed."""
-        await self.repository.open()
+        await self.store.open()
         await self.reload_briefings()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -140,7 +141,7 @@ class BriefBot(commands.Bot):
             # Versions of unchanged briefings are stored already, unless the last try failed.
             changed = {*report.added, *report.changed} if self._versions_recorded else None
             self._versions_recorded = False
-            await self.repository.record_section_versions(library, self.clock(), only=changed)
+            await self.store.sections.record_versions(library, self.clock(), only=changed)
             self._versions_recorded = True
         await asyncio.to_thread(release_gradually, replaced)
         log.info("%s", report.summary())
@@ -189,11 +190,11 @@ class BriefBot(commands.Bot):
         digest = hashlib.sha256(
             json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
         ).hexdigest()
-        if await self.repository.command_tree_hash(scope) == digest:
+        if await self.store.state.command_tree_hash(scope) == digest:
             log.info("command tree unchanged; not syncing (%s)", scope)
             return False
         await self.tree.sync(guild=guild)
-        await self.repository.remember_command_tree(scope, digest, self.clock())
+        await self.store.state.remember_command_tree(scope, digest, self.clock())
         log.info("synced %d command(s) to %s", len(payload), scope)
         return True
 
@@ -206,7 +207,7 @@ class BriefBot(commands.Bot):
             await self.digests.stop()
             await super().close()
         finally:
-            await self.repository.close()
+            await self.store.close()
 
 
 @contextlib.asynccontextmanager

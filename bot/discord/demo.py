@@ -455,7 +455,7 @@ async def run_lines(
                         if prompt:
                             prompt()
         finally:
-            await bot.repository.close()
+            await bot.store.close()
     return EXIT_OK
 
 

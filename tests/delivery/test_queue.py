@@ -345,14 +345,14 @@ async def test_a_pending_row_retried_after_a_crash_posts_once(
     run.cancel()
     with pytest.raises(asyncio.CancelledError):
         await run
-    [pending] = await first.repository.guild_deliveries(1, channel_id)
+    [pending] = await first.store.ledger.of_channel(1, channel_id)
     assert (pending.status, pending.message_ids) == ("pending", ())
     await first.close()
 
     second = await logged_in_bot(settings)  # a new process on the same database
     try:
         await second.digests.drain()  # the start-up catch-up retries the pending row
-        [row] = await second.repository.guild_deliveries(1, channel_id)
+        [row] = await second.store.ledger.of_channel(1, channel_id)
         [message] = server.messages[channel_id]
         assert server.stats.per_channel[channel_id] == 1
         assert server.stats.deduplicated == 1

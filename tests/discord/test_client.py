@@ -27,7 +27,7 @@ async def test_commands_sync_once_then_only_when_the_tree_changes(settings: Sett
         try:
             assert command_syncs(env) == 1
             second = create_bot(settings)
-            await first.repository.close()
+            await first.store.close()
             await env.restart_bot(second)
             assert command_syncs(env) == 1  # same tree, same database: no sync
             guild = env.create_guild("G")
@@ -42,11 +42,11 @@ async def test_commands_sync_once_then_only_when_the_tree_changes(settings: Sett
             async def extra(interaction: discord.Interaction) -> None:
                 """A command the earlier trees did not have."""
 
-            await second.repository.close()
+            await second.store.close()
             await env.restart_bot(third)
             assert command_syncs(env) == 2  # the tree changed
         finally:
-            await env.bot.repository.close()
+            await env.bot.store.close()
 
 
 def test_the_bot_asks_for_no_privileged_intents(settings: Settings) -> None:
@@ -76,7 +76,7 @@ async def test_the_token_never_appears_in_logs_or_reprs(
             assert env.errors  # the handled error, acknowledged
             await bot.reload_briefings(force=True)
         finally:
-            await bot.repository.close()
+            await bot.store.close()
     assert "broken.yaml" in caplog.text  # the logs did capture the bot's activity
     assert SECRET not in caplog.text
 
@@ -107,7 +107,7 @@ async def test_each_reload_records_the_versions_it_brings(
     moments = iter(dt.datetime(2026, 3, day, tzinfo=dt.UTC) for day in range(1, 10))
     now = next(moments)
     bot = create_bot(settings, clock=lambda: now)
-    await bot.repository.open()
+    await bot.store.open()
     try:
         await bot.reload_briefings()
         before = next(iter(bot.library))
@@ -121,10 +121,10 @@ async def test_each_reload_records_the_versions_it_brings(
         await bot.reload_briefings(force=True)
 
         edited = next(iter(bot.library)).sections[0]
-        seen = bot.repository.section_first_seen
+        seen = bot.store.sections.first_seen
         assert edited.content_hash != first.content_hash
         assert await seen(before.id, edited.id, edited.content_hash) == now
         assert await seen(before.id, first.id, first.content_hash) < now
         assert await seen(before.id, second.id, second.content_hash) < now
     finally:
-        await bot.repository.close()
+        await bot.store.close()

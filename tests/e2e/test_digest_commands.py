@@ -64,7 +64,7 @@ def reply(result: simcord.InteractionResult) -> str:
 
 
 async def saved(world: World) -> list[Any]:
-    return await world.bot.repository.guild_subscriptions(world.guild.id)
+    return await world.bot.store.subscriptions.of_guild(world.guild.id)
 
 
 # --- Who may use /digest -------------------------------------------------------------------
@@ -134,7 +134,7 @@ async def test_a_channel_of_another_server_is_refused(
     error = simcord.assert_error(world.env, app_commands.TransformerError)
     assert isinstance(error.__cause__, ChannelNotInGuild)
     assert await saved(world) == []
-    assert await world.bot.repository.guild_subscriptions(other.id) == []
+    assert await world.bot.store.subscriptions.of_guild(other.id) == []
 
 
 @pytest.mark.parametrize(
@@ -327,7 +327,7 @@ async def test_send_delivers_now_through_the_same_ledger(world: World) -> None:
     assert reply(result) == f"Sent the digest to <#{world.channel.id}> (1 message(s))."
     [message] = posted(world.channel)
     assert len(field_names(message)) == 3
-    [row] = await world.bot.repository.guild_deliveries(world.guild.id, world.channel.id)
+    [row] = await world.bot.store.ledger.of_channel(world.guild.id, world.channel.id)
     assert (row.kind, row.status, row.message_ids) == ("manual", "sent", (message.id,))
 
     # The scheduled digest that follows has nothing new to say.

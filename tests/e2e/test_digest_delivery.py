@@ -230,7 +230,7 @@ async def test_an_unknown_channel_removes_the_subscription(
         report = await world.bot.digests.deliver_due(NINE)
     assert (report.failed, report.removed) == (1, 1)
     assert await world.subscription() is None
-    assert await world.bot.repository.guild_deliveries(world.guild.id, world.channel.id) == []
+    assert await world.bot.store.ledger.of_channel(world.guild.id, world.channel.id) == []
     assert f"channel {world.channel.id} of guild {world.guild.id} is gone" in caplog.text
     assert "subscription is removed" in caplog.text
 
@@ -243,7 +243,7 @@ async def test_server_errors_are_retried_then_left_for_the_next_tick(world: Worl
     report = await world.bot.digests.deliver_due(NINE)
     assert (report.sent, report.failed) == (0, 1)
     assert len(digest_requests(world.env, world.channel.id)) == 3  # max_attempts
-    [row] = await world.bot.repository.guild_deliveries(world.guild.id, world.channel.id)
+    [row] = await world.bot.store.ledger.of_channel(world.guild.id, world.channel.id)
     assert (row.status, row.attempts) == ("failed", 3)
     assert row.last_error is not None
     assert "500" in row.last_error
@@ -257,7 +257,7 @@ async def test_server_errors_are_retried_then_left_for_the_next_tick(world: Worl
     report = await world.bot.digests.deliver_due(later)
     assert (report.sent, report.failed) == (1, 0)
     [message] = posted(world.channel)
-    [row] = await world.bot.repository.guild_deliveries(world.guild.id, world.channel.id)
+    [row] = await world.bot.store.ledger.of_channel(world.guild.id, world.channel.id)
     assert (row.status, row.message_ids, row.due_at) == ("sent", (message.id,), NINE)
 
 
@@ -276,19 +276,19 @@ async def test_a_crash_after_the_ledger_write_then_a_restart_posts_exactly_once(
     run.cancel()  # the process dies while waiting to retry
     with pytest.raises(asyncio.CancelledError):
         await run
-    [pending] = await first.repository.guild_deliveries(world.guild.id, world.channel.id)
+    [pending] = await first.store.ledger.of_channel(world.guild.id, world.channel.id)
     assert (pending.status, pending.message_ids) == ("pending", ())
     assert posted(world.channel) == []
 
     second = fast_retries(create_bot(settings))
     await world.env.restart_bot(second)
     await first.digests.stop()
-    await first.repository.close()
+    await first.store.close()
     await second.digests.drain()  # the start-up catch-up retries the pending row
 
     [message] = posted(world.channel)
     assert len(field_names(message)) == 3
-    [row] = await second.repository.guild_deliveries(world.guild.id, world.channel.id)
+    [row] = await second.store.ledger.of_channel(world.guild.id, world.channel.id)
     assert (row.status, row.message_ids) == ("sent", (message.id,))
     assert not await second.digests.deliver_due(NINE)
     assert len(posted(world.channel)) == 1
@@ -307,14 +307,14 @@ async def test_digests_missed_while_down_are_caught_up_once_or_skipped(
     new = create_bot(settings)
     with caplog.at_level(logging.WARNING, logger="bot.delivery.service"):
         await world.env.restart_bot(new)
-        await old.repository.close()
+        await old.store.close()
         await new.digests.drain()
 
     # Late by at most catch_up_hours (6) plus one tick (an hour in these tests) is fine.
     assert new.digests.window == dt.timedelta(hours=7)
     # Hourly: 02:00 to 08:00 are within the window: one digest, for 08:00; 01:00 skipped.
     assert len(posted(hourly)) == 1
-    [row] = await new.repository.guild_deliveries(world.guild.id, hourly.id)
+    [row] = await new.store.ledger.of_channel(world.guild.id, hourly.id)
     assert row.due_at == utc(2026, 1, 1, 8)
     # Daily 00:30 is 7 h 40 min late: skipped, logged, and remembered for the list.
     assert posted(daily) == []
@@ -390,7 +390,7 @@ async def test_shutdown_leaves_unsent_digests_pending_for_the_next_start(
     second = create_bot(settings)
     old = world.bot
     await world.env.restart_bot(second)
-    await old.repository.close()
+    await old.store.close()
     await second.digests.drain()
     assert [len(posted(c)) for c in channels] == [1] * len(channels)
 
@@ -444,12 +444,12 @@ async def test_the_scheduler_wakes_the_bot_at_each_due_time(
         assert len(posted(later)) == 1
         await env.advance_time(15 * 60)  # 01:01: the hourly tick runs; nothing new is due
         assert (len(posted(soon)), len(posted(later))) == (1, 1)
-        [row] = await bot.repository.guild_deliveries(world.guild.id, soon.id)
+        [row] = await bot.store.ledger.of_channel(world.guild.id, soon.id)
         assert row.due_at == utc(2026, 1, 1, 0, 20)
     finally:
         await env.shutdown()
         await bot.digests.stop()
-        await bot.repository.close()
+        await bot.store.close()
     assert env.errors == []
 
 
@@ -461,13 +461,13 @@ async def test_many_due_digests_go_out_in_batches_each_exactly_once(
     for channel in channels:
         await world.subscribe(channel)
     claims: list[int] = []
-    claim = world.bot.repository.claim_scheduled_digests
+    claim = world.bot.store.ledger.claim_scheduled
 
     async def counting_claim(batch: Any, now: dt.datetime) -> Any:
         claims.append(len(batch))
         return await claim(batch, now)
 
-    monkeypatch.setattr(world.bot.repository, "claim_scheduled_digests", counting_claim)
+    monkeypatch.setattr(world.bot.store.ledger, "claim_scheduled", counting_claim)
     report = await world.bot.digests.deliver_due(NINE)
 
     assert claims == [2, 2, 1]

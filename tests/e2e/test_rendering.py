@@ -264,7 +264,7 @@ async def test_controls_that_outlived_a_restart_are_removed_with_a_note(
     reply = response(await world.slash("show", topic="ukraine"))
     old = world.bot
     await world.env.restart_bot(create_bot(settings))
-    await old.repository.close()
+    await old.store.close()
     clicked = await world.reader.click(reply, custom_id="pages:next")
     assert reply.components == []  # the dead controls are gone
     assert reply.embeds[0].title == SEED_TITLE  # the page itself stays

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-import bot.store.sqlite as repository_module
+import bot.store.sqlite.database as database_module
 from bot.briefings.library import load_library
 from bot.digests.records import Blob, DigestClaim, NewSubscription, Subscription
-from bot.store.sqlite import Repository, migrations
+from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.database import migrations
 from tests.conftest import REAL_BRIEFINGS, SEED_BRIEFING
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -23,8 +24,8 @@ CHANNEL_A, CHANNEL_B = 11, 22
 
 
 @pytest_asyncio.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
-    repository = Repository(tmp_path / "data" / "test.sqlite3")
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    repository = SqliteStore(tmp_path / "data" / "test.sqlite3")
     await repository.open()
     try:
         yield repository
@@ -33,7 +34,7 @@ async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
 
 
 async def subscribe(
-    repo: Repository,
+    repo: SqliteStore,
     guild_id: int = GUILD_A,
     channel_id: int = CHANNEL_A,
     *,
@@ -41,7 +42,7 @@ async def subscribe(
     topics: tuple[str, ...] | None = None,
     schedule: str = "daily 09:00",
 ) -> Subscription:
-    saved, _ = await repo.save_subscription(
+    saved, _ = await repo.subscriptions.save(
         guild_id,
         channel_id,
         topics=topics,
@@ -76,7 +77,7 @@ def claim(
 # --- Migrations and connection settings ---------------------------------------------------
 
 
-async def test_a_new_database_gets_every_migration_and_its_user_version(repo: Repository) -> None:
+async def test_a_new_database_gets_every_migration_and_its_user_version(repo: SqliteStore) -> None:
     latest = max(number for number, _ in migrations())
     assert latest >= 2
     assert await repo.schema_version() == latest
@@ -92,22 +93,22 @@ async def test_a_new_database_gets_every_migration_and_its_user_version(repo: Re
     } <= tables
 
 
-async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(repo: Repository) -> None:
-    async with repo.db.execute("PRAGMA journal_mode") as cursor:
+async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(repo: SqliteStore) -> None:
+    async with repo.connection.execute("PRAGMA journal_mode") as cursor:
         assert (await cursor.fetchone()) == ("wal",)
-    async with repo.db.execute("PRAGMA foreign_keys") as cursor:
+    async with repo.connection.execute("PRAGMA foreign_keys") as cursor:
         assert (await cursor.fetchone()) == (1,)
-    async with repo.db.execute("PRAGMA busy_timeout") as cursor:
+    async with repo.connection.execute("PRAGMA busy_timeout") as cursor:
         assert (await cursor.fetchone()) == (5000,)
-    async with repo.db.execute("PRAGMA wal_autocheckpoint") as cursor:
-        assert (await cursor.fetchone()) == (repository_module.WAL_AUTOCHECKPOINT_PAGES,)
+    async with repo.connection.execute("PRAGMA wal_autocheckpoint") as cursor:
+        assert (await cursor.fetchone()) == (database_module.WAL_AUTOCHECKPOINT_PAGES,)
 
 
 def file_size(path: Path) -> int:
     return path.stat().st_size
 
 
-async def test_a_checkpoint_copies_the_log_into_the_database(repo: Repository) -> None:
+async def test_a_checkpoint_copies_the_log_into_the_database(repo: SqliteStore) -> None:
     assert await repo.checkpoint() == 0
     before = file_size(repo.path)
     for number in range(200):
@@ -116,10 +117,10 @@ async def test_a_checkpoint_copies_the_log_into_the_database(repo: Repository) -
 
     assert await repo.checkpoint() == 0
     assert file_size(repo.path) > before
-    reopened = Repository(repo.path)
+    reopened = SqliteStore(repo.path)
     await reopened.open()
     try:
-        assert len(await reopened.guild_subscriptions(GUILD_A)) == 200
+        assert len(await reopened.subscriptions.of_guild(GUILD_A)) == 200
     finally:
         await reopened.close()
 
@@ -131,26 +132,26 @@ async def test_an_old_database_is_upgraded_and_keeps_its_data(tmp_path: Path) ->
         raw.executescript(first)
         raw.execute("INSERT INTO command_sync VALUES ('global', 'abc', 1)")
         raw.execute("PRAGMA user_version = 1")
-    repo = Repository(path)
+    repo = SqliteStore(path)
     await repo.open()
     try:
         assert await repo.schema_version() == max(n for n, _ in migrations())
-        assert await repo.command_tree_hash("global") == "abc"
-        assert await repo.guild_subscriptions(GUILD_A) == []
+        assert await repo.state.command_tree_hash("global") == "abc"
+        assert await repo.subscriptions.of_guild(GUILD_A) == []
     finally:
         await repo.close()
-    reopened = Repository(path)
+    reopened = SqliteStore(path)
     await reopened.open()  # nothing pending: must not try to create the tables again
     await reopened.close()
 
 
 async def test_migrations_split_into_whole_statements_triggers_included() -> None:
-    statements = list(repository_module._statements(dict(migrations())[2]))
+    statements = list(database_module._statements(dict(migrations())[2]))
     trigger = next(s for s in statements if s.startswith("CREATE TRIGGER"))
     assert trigger.count(";") == 2  # the UPDATE inside, and the END
     assert all(sqlite3.complete_statement(s) for s in statements)
     with pytest.raises(ValueError, match="incomplete"):
-        list(repository_module._statements("CREATE TABLE x (a INTEGER)"))
+        list(database_module._statements("CREATE TABLE x (a INTEGER)"))
 
 
 async def test_a_failing_migration_changes_nothing(
@@ -158,8 +159,8 @@ async def test_a_failing_migration_changes_nothing(
 ) -> None:
     good = migrations()
     broken = [*good, (len(good) + 1, "CREATE TABLE fine (x INTEGER);\nNOT SQL AT ALL;")]
-    monkeypatch.setattr(repository_module, "migrations", lambda: broken)
-    repo = Repository(tmp_path / "broken.sqlite3")
+    monkeypatch.setattr(database_module, "migrations", lambda: broken)
+    repo = SqliteStore(tmp_path / "broken.sqlite3")
     with pytest.raises(sqlite3.OperationalError):
         await repo.open()
     await repo.close()
@@ -169,10 +170,10 @@ async def test_a_failing_migration_changes_nothing(
 
 
 async def test_versions_can_be_recorded_for_some_briefings_only(
-    repo: Repository, tmp_path: Path
+    repo: SqliteStore, tmp_path: Path
 ) -> None:
     before, _ = load_library([REAL_BRIEFINGS], now=NOW)
-    assert await repo.record_section_versions(before, NOW) > 0
+    assert await repo.sections.record_versions(before, NOW) > 0
     edited = tmp_path / "briefings"
     edited.mkdir()
     seed = SEED_BRIEFING.read_text(encoding="utf-8")
@@ -184,31 +185,31 @@ async def test_versions_can_be_recorded_for_some_briefings_only(
     after, _ = load_library([edited], now=NOW)
     later = NOW + dt.timedelta(days=1)
 
-    assert await repo.record_section_versions(after, later, only=()) == 0
-    assert await repo.record_section_versions(after, later, only=[SEED_BRIEFING.stem]) == 1
+    assert await repo.sections.record_versions(after, later, only=()) == 0
+    assert await repo.sections.record_versions(after, later, only=[SEED_BRIEFING.stem]) == 1
     briefing = next(iter(after))
     changed, unchanged = briefing.sections[0], briefing.sections[1]
-    assert await repo.section_first_seen(briefing.id, changed.id, changed.content_hash) == later
-    assert await repo.section_first_seen(briefing.id, unchanged.id, unchanged.content_hash) == NOW
+    assert await repo.sections.first_seen(briefing.id, changed.id, changed.content_hash) == later
+    assert await repo.sections.first_seen(briefing.id, unchanged.id, unchanged.content_hash) == NOW
 
 
-async def test_section_versions_are_recorded_once_per_content_hash(repo: Repository) -> None:
+async def test_section_versions_are_recorded_once_per_content_hash(repo: SqliteStore) -> None:
     library, _ = load_library([REAL_BRIEFINGS], now=NOW)
     sections = sum(len(b.sections) for b in library)
-    assert await repo.record_section_versions(library, NOW) == sections
-    assert await repo.record_section_versions(library, NOW + dt.timedelta(hours=1)) == 0
+    assert await repo.sections.record_versions(library, NOW) == sections
+    assert await repo.sections.record_versions(library, NOW + dt.timedelta(hours=1)) == 0
     briefing = next(iter(library))
     section = briefing.sections[0]
-    seen = await repo.section_first_seen(briefing.id, section.id, section.content_hash)
+    seen = await repo.sections.first_seen(briefing.id, section.id, section.content_hash)
     assert seen == NOW
-    assert await repo.section_first_seen(briefing.id, section.id, "other") is None
+    assert await repo.sections.first_seen(briefing.id, section.id, "other") is None
 
 
 # --- Subscriptions ---------------------------------------------------------------------
 
 
-async def test_subscribing_again_updates_the_same_subscription(repo: Repository) -> None:
-    first, created = await repo.save_subscription(
+async def test_subscribing_again_updates_the_same_subscription(repo: SqliteStore) -> None:
+    first, created = await repo.subscriptions.save(
         GUILD_A,
         CHANNEL_A,
         topics=("a", "b"),
@@ -223,7 +224,7 @@ async def test_subscribing_again_updates_the_same_subscription(repo: Repository)
     assert created
     assert first.topics == ("a", "b")
     assert first.state == "active"
-    second, created = await repo.save_subscription(
+    second, created = await repo.subscriptions.save(
         GUILD_A,
         CHANNEL_A,
         topics=None,
@@ -245,10 +246,10 @@ async def test_subscribing_again_updates_the_same_subscription(repo: Repository)
         "ja",
     )
     assert second.next_due == NOW + dt.timedelta(days=2)
-    assert [s.id for s in await repo.guild_subscriptions(GUILD_A)] == [first.id]
+    assert [s.id for s in await repo.subscriptions.of_guild(GUILD_A)] == [first.id]
 
 
-async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: Repository) -> None:
+async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: SqliteStore) -> None:
     entries = [
         NewSubscription(
             guild_id=GUILD_A if number % 2 else GUILD_B,
@@ -263,9 +264,9 @@ async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: Reposito
         )
         for number in range(5)
     ]
-    assert await repo.add_subscriptions(entries, NOW) == 5
+    assert await repo.subscriptions.add_many(entries, NOW) == 5
 
-    mine = await repo.guild_subscriptions(GUILD_A)
+    mine = await repo.subscriptions.of_guild(GUILD_A)
     assert [s.channel_id for s in mine] == [101, 103]
     third = mine[1]
     assert (third.topics, third.schedule, third.timezone, third.mode, third.language) == (
@@ -276,34 +277,34 @@ async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: Reposito
         "ja",
     )
     assert (third.state, third.next_due) == ("active", NOW + dt.timedelta(hours=3))
-    everything = await repo.guild_subscription(GUILD_B, 100)
+    everything = await repo.subscriptions.in_channel(GUILD_B, 100)
     assert everything is not None
     assert everything.topics is None
-    assert [s.channel_id for s in await repo.due_subscriptions(NOW + dt.timedelta(hours=2))] == [
+    assert [s.channel_id for s in await repo.subscriptions.due(NOW + dt.timedelta(hours=2))] == [
         100,
         101,
         102,
     ]
 
 
-async def test_bulk_adding_never_overwrites_an_existing_channel(repo: Repository) -> None:
+async def test_bulk_adding_never_overwrites_an_existing_channel(repo: SqliteStore) -> None:
     mine = await subscribe(repo, GUILD_A, CHANNEL_A, schedule="daily 09:00")
     intruder = NewSubscription(
         GUILD_B, CHANNEL_A, None, "daily 01:00", "UTC", "full", "en", NOW, created_by=9
     )
     fresh = NewSubscription(GUILD_B, CHANNEL_B, None, "daily 01:00", "UTC", "full", "en", NOW)
 
-    assert await repo.add_subscriptions([intruder, fresh], NOW) == 1
-    assert await repo.add_subscriptions([intruder, fresh], NOW) == 0
-    assert await repo.guild_subscription(GUILD_A, CHANNEL_A) == mine
-    assert await repo.guild_subscription(GUILD_B, CHANNEL_A) is None
-    assert [s.channel_id for s in await repo.guild_subscriptions(GUILD_B)] == [CHANNEL_B]
+    assert await repo.subscriptions.add_many([intruder, fresh], NOW) == 1
+    assert await repo.subscriptions.add_many([intruder, fresh], NOW) == 0
+    assert await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A) == mine
+    assert await repo.subscriptions.in_channel(GUILD_B, CHANNEL_A) is None
+    assert [s.channel_id for s in await repo.subscriptions.of_guild(GUILD_B)] == [CHANNEL_B]
 
 
-async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: Repository) -> None:
+async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    assert await repo.mark_subscription_failing(sub, 50013, "Missing Permissions", NOW)
-    failing = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert await repo.subscriptions.mark_failing(sub, 50013, "Missing Permissions", NOW)
+    failing = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert failing is not None
     assert (failing.state, failing.failure_code, failing.failure_reason) == (
         "failing",
@@ -312,103 +313,103 @@ async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: Repository
     )
     again = await subscribe(repo)
     assert (again.state, again.failure_code, again.failure_reason) == ("active", None, None)
-    await repo.pause_subscription(GUILD_A, CHANNEL_A, NOW)
+    await repo.subscriptions.pause(GUILD_A, CHANNEL_A, NOW)
     assert (await subscribe(repo)).state == "paused"
 
 
-async def test_pause_and_resume(repo: Repository) -> None:
+async def test_pause_and_resume(repo: SqliteStore) -> None:
     await subscribe(repo)
-    paused = await repo.pause_subscription(GUILD_A, CHANNEL_A, NOW)
+    paused = await repo.subscriptions.pause(GUILD_A, CHANNEL_A, NOW)
     assert paused is not None
     assert paused.state == "paused"
-    assert await repo.due_subscriptions(NOW) == []
-    assert await repo.earliest_due() is None
+    assert await repo.subscriptions.due(NOW) == []
+    assert await repo.subscriptions.earliest_due() is None
     later = NOW + dt.timedelta(days=3)
-    resumed = await repo.resume_subscription(GUILD_A, CHANNEL_A, later, NOW)
+    resumed = await repo.subscriptions.resume(GUILD_A, CHANNEL_A, later, NOW)
     assert resumed is not None
     assert (resumed.state, resumed.next_due) == ("active", later)
-    assert await repo.earliest_due() == later
+    assert await repo.subscriptions.earliest_due() == later
 
 
-async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: Repository) -> None:
+async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: SqliteStore) -> None:
     mine = await subscribe(repo, GUILD_A, CHANNEL_A)
-    await repo.claim_scheduled_digests([claim(mine, NOW)], NOW)
+    await repo.ledger.claim_scheduled([claim(mine, NOW)], NOW)
 
-    assert await repo.guild_subscriptions(GUILD_B) == []
-    assert await repo.guild_subscription(GUILD_B, CHANNEL_A) is None
-    assert await repo.guild_deliveries(GUILD_B, CHANNEL_A) == []
-    assert not await repo.delete_subscription(GUILD_B, CHANNEL_A)
-    assert await repo.pause_subscription(GUILD_B, CHANNEL_A, NOW) is None
-    assert await repo.resume_subscription(GUILD_B, CHANNEL_A, NOW, NOW) is None
+    assert await repo.subscriptions.of_guild(GUILD_B) == []
+    assert await repo.subscriptions.in_channel(GUILD_B, CHANNEL_A) is None
+    assert await repo.ledger.of_channel(GUILD_B, CHANNEL_A) == []
+    assert not await repo.subscriptions.delete(GUILD_B, CHANNEL_A)
+    assert await repo.subscriptions.pause(GUILD_B, CHANNEL_A, NOW) is None
+    assert await repo.subscriptions.resume(GUILD_B, CHANNEL_A, NOW, NOW) is None
     with pytest.raises(PermissionError):
         await subscribe(repo, GUILD_B, CHANNEL_A, schedule="weekly sun 01:00")
     # A subscription object forged with another guild's id changes nothing either.
     forged = Subscription(**{**mine.__dict__, "guild_id": GUILD_B})
-    assert not await repo.mark_subscription_failing(forged, 50013, "x", NOW)
-    assert not await repo.remove_subscription(forged)
-    await repo.mark_digest_sent(
-        forged, (await repo.guild_deliveries(GUILD_A, CHANNEL_A))[0], [1], 1, NOW
+    assert not await repo.subscriptions.mark_failing(forged, 50013, "x", NOW)
+    assert not await repo.subscriptions.remove(forged)
+    await repo.ledger.mark_sent(
+        forged, (await repo.ledger.of_channel(GUILD_A, CHANNEL_A))[0], [1], 1, NOW
     )
 
-    after = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    after = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert after is not None
     assert after == Subscription(**{**mine.__dict__, "next_due": after.next_due})
     assert after.schedule == "daily 09:00"
     assert after.snapshot_hash is None
-    assert [s.channel_id for s in await repo.guild_subscriptions(GUILD_A)] == [CHANNEL_A]
-    [row] = await repo.guild_deliveries(GUILD_A, CHANNEL_A)
+    assert [s.channel_id for s in await repo.subscriptions.of_guild(GUILD_A)] == [CHANNEL_A]
+    [row] = await repo.ledger.of_channel(GUILD_A, CHANNEL_A)
     assert (row.status, row.message_ids) == ("pending", ())
 
     theirs = await subscribe(repo, GUILD_B, CHANNEL_B)
-    assert [s.id for s in await repo.guild_subscriptions(GUILD_B)] == [theirs.id]
-    assert await repo.delete_subscription(GUILD_A, CHANNEL_A)
-    assert [s.id for s in await repo.guild_subscriptions(GUILD_B)] == [theirs.id]
+    assert [s.id for s in await repo.subscriptions.of_guild(GUILD_B)] == [theirs.id]
+    assert await repo.subscriptions.delete(GUILD_A, CHANNEL_A)
+    assert [s.id for s in await repo.subscriptions.of_guild(GUILD_B)] == [theirs.id]
 
 
 # --- The delivery ledger -----------------------------------------------------------------
 
 
-async def test_a_claim_writes_a_pending_row_and_moves_the_due_time(repo: Repository) -> None:
+async def test_a_claim_writes_a_pending_row_and_moves_the_due_time(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    assert [s.id for s in await repo.due_subscriptions(NOW)] == [sub.id]
-    assert await repo.due_subscriptions(NOW - dt.timedelta(seconds=1)) == []
+    assert [s.id for s in await repo.subscriptions.due(NOW)] == [sub.id]
+    assert await repo.subscriptions.due(NOW - dt.timedelta(seconds=1)) == []
 
-    written = await repo.claim_scheduled_digests([claim(sub, NOW, messages=2)], NOW)
+    written = await repo.ledger.claim_scheduled([claim(sub, NOW, messages=2)], NOW)
     assert [(d.subscription_id, d.due_at, d.status, d.message_count) for d in written] == [
         (sub.id, NOW, "pending", 2)
     ]
-    moved = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    moved = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert moved is not None
     assert moved.next_due == NOW + dt.timedelta(days=1)
-    assert await repo.blobs(["hash-payload", "hash-snapshot", "nope"]) == {
+    assert await repo.ledger.blobs(["hash-payload", "hash-snapshot", "nope"]) == {
         "hash-payload": "payload",
         "hash-snapshot": "snapshot",
     }
-    [(listed, row)] = await repo.unfinished_deliveries()
+    [(listed, row)] = await repo.ledger.unfinished()
     assert (listed.id, row.due_at, row.status) == (sub.id, NOW, "pending")
 
 
-async def test_one_due_time_is_never_claimed_twice(repo: Repository) -> None:
+async def test_one_due_time_is_never_claimed_twice(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    first = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    first = await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     # The same (now stale) subscription read before the first claim: nothing happens.
-    second = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    second = await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     assert len(first) == 1
     assert second == []
-    assert len(await repo.guild_deliveries(GUILD_A, CHANNEL_A)) == 1
+    assert len(await repo.ledger.of_channel(GUILD_A, CHANNEL_A)) == 1
     # Even a claim that passes the due-time check cannot write a second row for one due time.
-    fresh = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    fresh = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert fresh is not None
     rogue = DigestClaim(fresh, fresh.next_due, NOW, blob("other"), blob("snapshot"), 1)
-    assert await repo.claim_scheduled_digests([rogue], NOW) == []
-    [row] = await repo.guild_deliveries(GUILD_A, CHANNEL_A)
+    assert await repo.ledger.claim_scheduled([rogue], NOW) == []
+    [row] = await repo.ledger.of_channel(GUILD_A, CHANNEL_A)
     assert row.payload_hash == "hash-payload"
 
 
-async def test_many_claims_in_one_call_each_apply_once(repo: Repository) -> None:
+async def test_many_claims_in_one_call_each_apply_once(repo: SqliteStore) -> None:
     subs = [await subscribe(repo, GUILD_A, 500 + n) for n in range(4)]
     stale = subs[3]
-    await repo.claim_scheduled_digests([claim(stale, None)], NOW)  # its due time moved on
+    await repo.ledger.claim_scheduled([claim(stale, None)], NOW)  # its due time moved on
     batch = [
         claim(subs[0], NOW, payload="shared"),
         claim(subs[1], NOW, payload="shared"),
@@ -417,183 +418,183 @@ async def test_many_claims_in_one_call_each_apply_once(repo: Repository) -> None
         claim(stale, NOW),
         DigestClaim(stale, NOW + dt.timedelta(days=5)),  # read before it moved: no effect
     ]
-    written = await repo.claim_scheduled_digests(batch, NOW)
+    written = await repo.ledger.claim_scheduled(batch, NOW)
 
     assert [(row.subscription_id, row.payload_hash) for row in written] == [
         (subs[0].id, "hash-shared"),
         (subs[1].id, "hash-shared"),
     ]
     for sub in subs[:3]:
-        moved = await repo.guild_subscription(GUILD_A, sub.channel_id)
+        moved = await repo.subscriptions.in_channel(GUILD_A, sub.channel_id)
         assert moved is not None
         assert moved.next_due == NOW + dt.timedelta(days=1)
-    assert await repo.guild_deliveries(GUILD_A, subs[2].channel_id) == []
-    assert await repo.guild_deliveries(GUILD_A, stale.channel_id) == []
-    moved_once = await repo.guild_subscription(GUILD_A, stale.channel_id)
+    assert await repo.ledger.of_channel(GUILD_A, subs[2].channel_id) == []
+    assert await repo.ledger.of_channel(GUILD_A, stale.channel_id) == []
+    moved_once = await repo.subscriptions.in_channel(GUILD_A, stale.channel_id)
     assert moved_once is not None
     assert moved_once.next_due == NOW + dt.timedelta(days=1)
-    assert await repo.blobs(["hash-again"]) == {}
+    assert await repo.ledger.blobs(["hash-again"]) == {}
 
 
 async def test_a_claim_without_its_digest_is_refused_before_anything_changes(
-    repo: Repository,
+    repo: SqliteStore,
 ) -> None:
     sub = await subscribe(repo)
     incomplete = DigestClaim(sub, NOW + dt.timedelta(days=1), due_at=NOW, message_count=1)
     with pytest.raises(ValueError, match="payload"):
-        await repo.claim_scheduled_digests([claim(sub, None), incomplete], NOW)
-    unchanged = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+        await repo.ledger.claim_scheduled([claim(sub, None), incomplete], NOW)
+    unchanged = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert unchanged == sub
 
 
-async def test_concurrent_claims_of_one_due_time_write_one_row(repo: Repository) -> None:
+async def test_concurrent_claims_of_one_due_time_write_one_row(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
     results = await asyncio.gather(
-        *(repo.claim_scheduled_digests([claim(sub, NOW)], NOW) for _ in range(10))
+        *(repo.ledger.claim_scheduled([claim(sub, NOW)], NOW) for _ in range(10))
     )
     assert sum(len(r) for r in results) == 1
 
 
-async def test_a_subscription_with_an_unfinished_row_is_not_due_again(repo: Repository) -> None:
+async def test_a_subscription_with_an_unfinished_row_is_not_due_again(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    [row] = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
+    [row] = await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     later = NOW + dt.timedelta(days=2)
-    assert await repo.due_subscriptions(later) == []
-    await repo.record_delivery_failure(sub.id, row.due_at, [], 5, "HTTP 503", later)
-    [(_, failed)] = await repo.unfinished_deliveries()
+    assert await repo.subscriptions.due(later) == []
+    await repo.ledger.record_failure(sub.id, row.due_at, [], 5, "HTTP 503", later)
+    [(_, failed)] = await repo.ledger.unfinished()
     assert (failed.status, failed.attempts, failed.last_error) == ("failed", 5, "HTTP 503")
-    [listed] = await repo.guild_subscriptions(GUILD_A)
+    [listed] = await repo.subscriptions.of_guild(GUILD_A)
     assert listed.retry_error == "HTTP 503"
-    assert await repo.due_subscriptions(later) == []
-    await repo.mark_digest_sent(sub, failed, [99], 1, later)
-    assert [s.id for s in await repo.due_subscriptions(later)] == [sub.id]
+    assert await repo.subscriptions.due(later) == []
+    await repo.ledger.mark_sent(sub, failed, [99], 1, later)
+    assert [s.id for s in await repo.subscriptions.due(later)] == [sub.id]
 
 
-async def test_marking_sent_moves_the_snapshot_and_records_message_ids(repo: Repository) -> None:
+async def test_marking_sent_moves_the_snapshot_and_records_message_ids(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    [row] = await repo.claim_scheduled_digests([claim(sub, NOW, messages=2)], NOW)
-    await repo.record_digest_progress(sub.id, row.due_at, [501], 1, NOW)
-    progressed = await repo.delivery(sub.id, NOW)
+    [row] = await repo.ledger.claim_scheduled([claim(sub, NOW, messages=2)], NOW)
+    await repo.ledger.record_progress(sub.id, row.due_at, [501], 1, NOW)
+    progressed = await repo.ledger.get(sub.id, NOW)
     assert progressed is not None
     assert (progressed.status, progressed.message_ids, progressed.attempts) == (
         "pending",
         (501,),
         1,
     )
-    await repo.mark_digest_sent(sub, row, [501, 502], 1, NOW)
-    sent = await repo.delivery(sub.id, NOW)
+    await repo.ledger.mark_sent(sub, row, [501, 502], 1, NOW)
+    sent = await repo.ledger.get(sub.id, NOW)
     assert sent is not None
     assert (sent.status, sent.message_ids, sent.attempts) == ("sent", (501, 502), 2)
-    after = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    after = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert after is not None
     assert (after.snapshot_hash, after.last_digest_at) == ("hash-snapshot", NOW)
-    assert await repo.unfinished_deliveries() == []
+    assert await repo.ledger.unfinished() == []
 
 
-async def test_a_failed_row_is_never_turned_back_from_sent(repo: Repository) -> None:
+async def test_a_failed_row_is_never_turned_back_from_sent(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    [row] = await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
-    await repo.mark_digest_sent(sub, row, [1], 1, NOW)
-    await repo.record_delivery_failure(sub.id, NOW, [], 1, "late error", NOW)
-    sent = await repo.delivery(sub.id, NOW)
+    [row] = await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
+    await repo.ledger.mark_sent(sub, row, [1], 1, NOW)
+    await repo.ledger.record_failure(sub.id, NOW, [], 1, "late error", NOW)
+    sent = await repo.ledger.get(sub.id, NOW)
     assert sent is not None
     assert sent.status == "sent"
 
 
-async def test_expired_rows_and_missed_due_times_are_recorded(repo: Repository) -> None:
+async def test_expired_rows_and_missed_due_times_are_recorded(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
     missed = (NOW - dt.timedelta(days=3), NOW - dt.timedelta(hours=6))
     skip = DigestClaim(sub, NOW + dt.timedelta(days=1), missed=missed)
-    assert await repo.claim_scheduled_digests([skip], NOW) == []
-    after = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert await repo.ledger.claim_scheduled([skip], NOW) == []
+    after = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert after is not None
     assert (after.missed_from, after.missed_until) == missed
-    [row] = await repo.claim_scheduled_digests([claim(after, after.next_due)], NOW)
-    await repo.expire_delivery(after, row, NOW)
-    expired = await repo.delivery(sub.id, row.due_at)
+    [row] = await repo.ledger.claim_scheduled([claim(after, after.next_due)], NOW)
+    await repo.ledger.expire(after, row, NOW)
+    expired = await repo.ledger.get(sub.id, row.due_at)
     assert expired is not None
     assert expired.status == "expired"
-    assert await repo.unfinished_deliveries() == []
+    assert await repo.ledger.unfinished() == []
 
 
-async def test_paused_subscriptions_rows_wait_until_resumed(repo: Repository) -> None:
+async def test_paused_subscriptions_rows_wait_until_resumed(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
-    await repo.pause_subscription(GUILD_A, CHANNEL_A, NOW)
-    assert await repo.unfinished_deliveries() == []
-    await repo.resume_subscription(GUILD_A, CHANNEL_A, NOW + dt.timedelta(days=1), NOW)
-    assert len(await repo.unfinished_deliveries()) == 1
+    await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
+    await repo.subscriptions.pause(GUILD_A, CHANNEL_A, NOW)
+    assert await repo.ledger.unfinished() == []
+    await repo.subscriptions.resume(GUILD_A, CHANNEL_A, NOW + dt.timedelta(days=1), NOW)
+    assert len(await repo.ledger.unfinished()) == 1
 
 
-async def test_failing_is_recorded_once_and_the_notice_is_claimed_once(repo: Repository) -> None:
+async def test_failing_is_recorded_once_and_the_notice_is_claimed_once(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    assert not await repo.claim_failure_notice(sub)  # not failing: nothing to tell
-    assert await repo.mark_subscription_failing(sub, 50001, "Missing Access", NOW)
-    assert not await repo.mark_subscription_failing(sub, 50013, "Missing Permissions", NOW)
-    assert await repo.claim_failure_notice(sub)
-    assert not await repo.claim_failure_notice(sub)
-    failing = await repo.guild_subscription(GUILD_A, CHANNEL_A)
+    assert not await repo.subscriptions.claim_failure_notice(sub)  # not failing: nothing to tell
+    assert await repo.subscriptions.mark_failing(sub, 50001, "Missing Access", NOW)
+    assert not await repo.subscriptions.mark_failing(sub, 50013, "Missing Permissions", NOW)
+    assert await repo.subscriptions.claim_failure_notice(sub)
+    assert not await repo.subscriptions.claim_failure_notice(sub)
+    failing = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert failing is not None
     assert (failing.state, failing.failure_code, failing.failure_notified) == (
         "failing",
         50001,
         True,
     )
-    counts = await repo.state_counts()
+    counts = await repo.subscriptions.state_counts()
     assert (counts.active, counts.paused, counts.failing) == (0, 0, 1)
 
 
-async def test_removing_a_subscription_drops_its_ledger(repo: Repository) -> None:
+async def test_removing_a_subscription_drops_its_ledger(repo: SqliteStore) -> None:
     sub = await subscribe(repo)
-    await repo.claim_scheduled_digests([claim(sub, NOW)], NOW)
-    assert await repo.remove_subscription(sub)
-    assert await repo.delivery(sub.id, NOW) is None
+    await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
+    assert await repo.subscriptions.remove(sub)
+    assert await repo.ledger.get(sub.id, NOW) is None
     again = await subscribe(repo)
     assert again.id > sub.id  # ids are never reused, so nonces never repeat
 
 
-async def test_pruning_keeps_unfinished_rows_and_referenced_blobs(repo: Repository) -> None:
+async def test_pruning_keeps_unfinished_rows_and_referenced_blobs(repo: SqliteStore) -> None:
     old = await subscribe(repo, channel_id=1)
     new = await subscribe(repo, channel_id=2)
-    [old_row] = await repo.claim_scheduled_digests([claim(old, NOW, payload="old")], NOW)
-    await repo.mark_digest_sent(old, old_row, [1], 1, NOW)
-    await repo.claim_scheduled_digests([claim(new, NOW, payload="new")], NOW)
-    removed = await repo.prune_deliveries(NOW + dt.timedelta(days=40))
+    [old_row] = await repo.ledger.claim_scheduled([claim(old, NOW, payload="old")], NOW)
+    await repo.ledger.mark_sent(old, old_row, [1], 1, NOW)
+    await repo.ledger.claim_scheduled([claim(new, NOW, payload="new")], NOW)
+    removed = await repo.ledger.prune(NOW + dt.timedelta(days=40))
     assert removed == 1
-    assert await repo.delivery(old.id, NOW) is None
-    assert await repo.delivery(new.id, NOW) is not None
-    assert set(await repo.blobs(["hash-old", "hash-new", "hash-snapshot"])) == {
+    assert await repo.ledger.get(old.id, NOW) is None
+    assert await repo.ledger.get(new.id, NOW) is not None
+    assert set(await repo.ledger.blobs(["hash-old", "hash-new", "hash-snapshot"])) == {
         "hash-new",
         "hash-snapshot",
     }
 
 
-async def test_state_counts_and_earliest_due(repo: Repository) -> None:
+async def test_state_counts_and_earliest_due(repo: SqliteStore) -> None:
     await subscribe(repo, channel_id=1, next_due=NOW + dt.timedelta(hours=2))
     await subscribe(repo, channel_id=2, next_due=NOW + dt.timedelta(hours=1))
     await subscribe(repo, channel_id=3, next_due=NOW)
-    await repo.pause_subscription(GUILD_A, 3, NOW)
-    counts = await repo.state_counts()
+    await repo.subscriptions.pause(GUILD_A, 3, NOW)
+    counts = await repo.subscriptions.state_counts()
     assert (counts.active, counts.paused, counts.failing) == (2, 1, 0)
     assert counts.next_due == NOW + dt.timedelta(hours=1)
 
 
-async def test_many_concurrent_writers_share_one_connection(repo: Repository) -> None:
+async def test_many_concurrent_writers_share_one_connection(repo: SqliteStore) -> None:
     subs = [await subscribe(repo, channel_id=100 + i) for i in range(30)]
-    written = await repo.claim_scheduled_digests([claim(s, NOW) for s in subs], NOW)
+    written = await repo.ledger.claim_scheduled([claim(s, NOW) for s in subs], NOW)
     assert len(written) == 30
     await asyncio.gather(
         *(
-            repo.mark_digest_sent(s, row, [i], 1, NOW)
+            repo.ledger.mark_sent(s, row, [i], 1, NOW)
             for i, (s, row) in enumerate(zip(subs, written, strict=True))
         ),
-        *(repo.pause_subscription(GUILD_A, 200 + i, NOW) for i in range(10)),
+        *(repo.subscriptions.pause(GUILD_A, 200 + i, NOW) for i in range(10)),
     )
-    assert await repo.unfinished_deliveries() == []
-    rows = [row for s in subs for row in await repo.guild_deliveries(GUILD_A, s.channel_id)]
+    assert await repo.ledger.unfinished() == []
+    rows = [row for s in subs for row in await repo.ledger.of_channel(GUILD_A, s.channel_id)]
     assert [row.status for row in rows] == ["sent"] * 30
 
 
-async def test_naive_datetimes_are_refused(repo: Repository) -> None:
+async def test_naive_datetimes_are_refused(repo: SqliteStore) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         await subscribe(repo, next_due=dt.datetime(2026, 1, 1))

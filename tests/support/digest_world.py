@@ -106,7 +106,7 @@ class World:
 
     async def subscription(self, channel: Any = None) -> Subscription | None:
         target = channel or self.channel
-        return await self.bot.repository.guild_subscription(self.guild.id, target.id)
+        return await self.bot.store.subscriptions.in_channel(self.guild.id, target.id)
 
     async def use_system_channel(self) -> None:
         """Make `general` the guild's system channel, through the bot's own client."""

@@ -54,7 +54,7 @@ class AdminCog(
     async def status(self, interaction: Interaction) -> None:
         """Show loaded topics, current errors and warnings, and digest health."""
         language = await self._require_admin(interaction)
-        counts = await self.bot.repository.state_counts()
+        counts = await self.bot.store.subscriptions.state_counts()
         pages = status_pages(self.bot.last_reload, len(self.bot.library), counts, language)
         await send_pages(interaction, pages, ephemeral=True, language=language)
 

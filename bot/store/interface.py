@@ -1,0 +1,247 @@
+"""The storage interface: what the rest of the bot may ask of a store, by intent.
+
+Grouped by what is stored: subscriptions, the delivery ledger, section history and the
+bot's own state. Every implementation (today SQLite, in `bot.store.sqlite`) passes the
+same test suite. Methods that serve a guild's command take that guild's id and filter on
+it; every datetime in and out is timezone-aware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+from typing import Protocol
+
+from bot.briefings.library import Library
+from bot.digests.records import (
+    Blob,
+    Delivery,
+    DigestClaim,
+    Mode,
+    NewSubscription,
+    StateCounts,
+    Subscription,
+)
+
+
+class SubscriptionStore(Protocol):
+    """Channel subscriptions: by guild for commands, by id for the scheduler."""
+
+    async def save(
+        self,
+        guild_id: int,
+        channel_id: int,
+        *,
+        topics: Sequence[str] | None,
+        schedule: str,
+        timezone: str,
+        mode: Mode,
+        language: str,
+        next_due: dt.datetime,
+        user_id: int | None,
+        now: dt.datetime,
+    ) -> tuple[Subscription, bool]:
+        """Subscribe a guild's channel, or update its subscription; True if it is new."""
+        ...
+
+    async def add_many(self, entries: Iterable[NewSubscription], now: dt.datetime) -> int:
+        """Add many new subscriptions in one transaction; returns how many were added."""
+        ...
+
+    async def of_guild(self, guild_id: int) -> list[Subscription]:
+        """Every subscription of one guild, by channel, with any delivery being retried."""
+        ...
+
+    async def in_channel(self, guild_id: int, channel_id: int) -> Subscription | None:
+        """One guild's subscription for a channel, if it has one."""
+        ...
+
+    async def delete(self, guild_id: int, channel_id: int) -> bool:
+        """Unsubscribe one guild's channel, dropping its ledger; False if not subscribed."""
+        ...
+
+    async def pause(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription | None:
+        """Pause one guild's channel subscription; None if it has none."""
+        ...
+
+    async def resume(
+        self, guild_id: int, channel_id: int, next_due: dt.datetime, now: dt.datetime
+    ) -> Subscription | None:
+        """Make a paused or failing subscription active again from `next_due`."""
+        ...
+
+    async def due(self, now: dt.datetime) -> list[Subscription]:
+        """Active subscriptions due at `now` with no earlier digest still unfinished."""
+        ...
+
+    async def earliest_due(self) -> dt.datetime | None:
+        """The earliest due time of any active subscription."""
+        ...
+
+    async def state_counts(self) -> StateCounts:
+        """How many subscriptions are active, paused and failing, across every guild."""
+        ...
+
+    async def mark_failing(
+        self, subscription: Subscription, code: int | None, reason: str, now: dt.datetime
+    ) -> bool:
+        """Pause a subscription as failing with Discord's reason; True if it was active."""
+        ...
+
+    async def claim_failure_notice(self, subscription: Subscription) -> bool:
+        """Reserve the one notice about a failing subscription; False if already sent."""
+        ...
+
+    async def remove(self, subscription: Subscription) -> bool:
+        """Delete a subscription whose channel is gone, with its ledger."""
+        ...
+
+
+class DeliveryLedger(Protocol):
+    """Digests claimed for sending, their progress and the blobs they are stored in."""
+
+    async def of_channel(self, guild_id: int, channel_id: int) -> list[Delivery]:
+        """The ledger of one guild's channel subscription, oldest due time first."""
+        ...
+
+    async def unfinished(self) -> list[tuple[Subscription, Delivery]]:
+        """Ledger rows not yet sent whose subscription is active, oldest first."""
+        ...
+
+    async def get(self, subscription_id: int, due_at: dt.datetime) -> Delivery | None:
+        """One ledger row."""
+        ...
+
+    async def blobs(self, hashes: Iterable[str]) -> dict[str, str]:
+        """The stored texts with these hashes (missing ones are left out)."""
+        ...
+
+    async def claim_scheduled(
+        self, claims: Sequence[DigestClaim], now: dt.datetime
+    ) -> list[Delivery]:
+        """Advance due subscriptions and write their pending ledger rows, atomically."""
+        ...
+
+    async def claim_manual(
+        self,
+        subscription: Subscription,
+        due_at: dt.datetime,
+        payload: Blob,
+        snapshot: Blob,
+        message_count: int,
+        now: dt.datetime,
+    ) -> Delivery:
+        """Write the pending ledger row of a digest sent on request (or find the one there)."""
+        ...
+
+    async def record_progress(
+        self,
+        subscription_id: int,
+        due_at: dt.datetime,
+        message_ids: Sequence[int],
+        attempts: int,
+        now: dt.datetime,
+    ) -> None:
+        """Remember which messages of a multi-message digest are already sent."""
+        ...
+
+    async def mark_sent(
+        self,
+        subscription: Subscription,
+        delivery: Delivery,
+        message_ids: Sequence[int],
+        attempts: int,
+        now: dt.datetime,
+    ) -> None:
+        """Mark a ledger row sent and move the subscription's snapshot to what it covered."""
+        ...
+
+    async def record_failure(
+        self,
+        subscription_id: int,
+        due_at: dt.datetime,
+        message_ids: Sequence[int],
+        attempts: int,
+        error: str,
+        now: dt.datetime,
+    ) -> None:
+        """Mark a ledger row failed after its attempts ran out; the next tick retries it."""
+        ...
+
+    async def expire(
+        self, subscription: Subscription, delivery: Delivery, now: dt.datetime
+    ) -> None:
+        """Give up on a ledger row that is too late to send, and record the skip."""
+        ...
+
+    async def prune(self, before: dt.datetime) -> int:
+        """Forget finished ledger rows due before `before`, and blobs nothing refers to."""
+        ...
+
+
+class SectionHistory(Protocol):
+    """When each version of each section was first loaded."""
+
+    async def record_versions(
+        self, library: Library, now: dt.datetime, *, only: Collection[str] | None = None
+    ) -> int:
+        """Record each section's current content hash; returns how many were new."""
+        ...
+
+    async def first_seen(
+        self, briefing_id: str, section_id: str, content_hash: str
+    ) -> dt.datetime | None:
+        """When this version of a section was first loaded, if ever."""
+        ...
+
+
+class BotState(Protocol):
+    """Small facts the bot remembers about itself across restarts."""
+
+    async def command_tree_hash(self, scope: str) -> str | None:
+        """The hash of the command tree last synced to this scope, if any."""
+        ...
+
+    async def remember_command_tree(self, scope: str, payload_hash: str, now: dt.datetime) -> None:
+        """Record that the command tree with this hash was synced to the scope."""
+        ...
+
+
+class Store(Protocol):
+    """A whole store: its groups of tables, opened and closed together."""
+
+    @property
+    def subscriptions(self) -> SubscriptionStore:
+        """Channel subscriptions."""
+        ...
+
+    @property
+    def ledger(self) -> DeliveryLedger:
+        """The delivery ledger."""
+        ...
+
+    @property
+    def sections(self) -> SectionHistory:
+        """Section history."""
+        ...
+
+    @property
+    def state(self) -> BotState:
+        """The bot's own state."""
+        ...
+
+    async def open(self) -> None:
+        """Connect and apply pending migrations."""
+        ...
+
+    async def close(self) -> None:
+        """Disconnect, if connected."""
+        ...
+
+    async def checkpoint(self) -> int:
+        """Tidy the store's write-ahead storage between runs; what it had to leave."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The number of the last migration applied."""
+        ...

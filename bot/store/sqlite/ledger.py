@@ -1,0 +1,342 @@
+"""The delivery ledger in SQLite: one row per digest and due time, claimed, sent, settled.
+
+A claim advances the subscription's due time and writes the pending row in one
+transaction, so no due time is ever claimed twice; the stored digest (payload and
+snapshot blobs) is written before the first send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+
+from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
+from bot.store.sqlite.database import SqliteDatabase
+from bot.store.sqlite.rows import (
+    DELIVERY_COLUMNS,
+    SUBSCRIPTION_COLUMNS,
+    SUBSCRIPTION_WIDTH,
+    UNFINISHED,
+    delivery_from_row,
+    from_epoch,
+    subscription_from_row,
+    to_epoch,
+)
+
+
+class SqliteLedger:
+    """Digests claimed for sending, their progress, and the blobs they are stored in."""
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._sql = database
+
+    async def of_channel(self, guild_id: int, channel_id: int) -> list[Delivery]:
+        """The ledger of one guild's channel subscription, oldest due time first."""
+        rows = await self._sql.rows(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d"
+            " JOIN subscriptions s ON s.id = d.subscription_id"
+            " WHERE s.guild_id = ? AND s.channel_id = ? ORDER BY d.due_at",
+            (guild_id, channel_id),
+        )
+        return [delivery_from_row(row) for row in rows]
+
+    async def unfinished(self) -> list[tuple[Subscription, Delivery]]:
+        """Ledger rows not yet sent whose subscription is active, oldest first."""
+        rows = await self._sql.rows(
+            f"SELECT {SUBSCRIPTION_COLUMNS}, {DELIVERY_COLUMNS}"
+            " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
+            f" WHERE d.status IN {UNFINISHED} AND s.state = 'active'"
+            " ORDER BY d.due_at, s.id",
+        )
+        return [
+            (subscription_from_row(row), delivery_from_row(row[SUBSCRIPTION_WIDTH:]))
+            for row in rows
+        ]
+
+    async def get(self, subscription_id: int, due_at: dt.datetime) -> Delivery | None:
+        """One ledger row."""
+        rows = await self._sql.rows(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d"
+            " WHERE d.subscription_id = ? AND d.due_at = ?",
+            (subscription_id, to_epoch(due_at)),
+        )
+        return delivery_from_row(rows[0]) if rows else None
+
+    async def blobs(self, hashes: Iterable[str]) -> dict[str, str]:
+        """The stored texts with these hashes (missing ones are left out)."""
+        wanted = sorted(set(hashes))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in await self._sql.rows(
+                f"SELECT hash, body FROM digest_blobs WHERE hash IN ({marks})", chunk
+            ):
+                found[str(row[0])] = str(row[1])
+        return found
+
+    async def claim_scheduled(
+        self, claims: Sequence[DigestClaim], now: dt.datetime
+    ) -> list[Delivery]:
+        """Advance due subscriptions and write their pending ledger rows, atomically.
+
+        A claim only applies if the subscription is still active and still due at the
+        time it was read, so two ticks can never both claim one due time; returns the
+        ledger rows written, ready to send. However many claims there are, this takes a
+        fixed number of trips to the database thread.
+        """
+        for claim in claims:
+            if claim.due_at is not None and (
+                claim.payload is None or claim.snapshot is None or claim.message_count < 1
+            ):
+                raise ValueError("a claim that delivers needs a payload and a snapshot")
+        if not claims:
+            return []
+        stamp = to_epoch(now)
+        delivering = [claim for claim in claims if claim.due_at is not None]
+        advancing = [claim for claim in claims if claim.due_at is None]
+        ids = json.dumps(sorted({claim.subscription.id for claim in delivering}))
+        async with self._sql.transaction():
+            moving: list[DigestClaim] = []
+            if delivering:
+                # By id alone, so SQLite looks each one up instead of scanning the active ones.
+                still_due = {
+                    (int(row[0]), int(row[1]), int(row[2]))
+                    for row in await self._sql.rows(
+                        "SELECT id, guild_id, next_due, state FROM subscriptions"
+                        " WHERE id IN (SELECT value FROM json_each(?))",
+                        (ids,),
+                    )
+                    if row[3] == "active"
+                }
+                for claim in delivering:
+                    sub = claim.subscription
+                    key = (sub.id, sub.guild_id, to_epoch(sub.next_due))
+                    if key in still_due:
+                        still_due.discard(key)  # a second claim of the same due time loses
+                        moving.append(claim)
+            # Claims without a digest need not know whether they applied: the condition
+            # in the statement is the whole check.
+            await self._sql.connection.executemany(
+                "UPDATE subscriptions SET next_due = ?,"
+                " missed_from = COALESCE(?, missed_from),"
+                " missed_until = COALESCE(?, missed_until)"
+                " WHERE id = ? AND guild_id = ? AND next_due = ? AND state = 'active'",
+                [
+                    (
+                        to_epoch(claim.next_due),
+                        *(
+                            (None, None)
+                            if claim.missed is None
+                            else (to_epoch(claim.missed[0]), to_epoch(claim.missed[1]))
+                        ),
+                        claim.subscription.id,
+                        claim.subscription.guild_id,
+                        to_epoch(claim.subscription.next_due),
+                    )
+                    for claim in (*moving, *advancing)
+                ],
+            )
+            if not moving:
+                return []
+            existing = {
+                (int(row[0]), int(row[1]))
+                for row in await self._sql.rows(
+                    "SELECT subscription_id, due_at FROM deliveries"
+                    " WHERE subscription_id IN (SELECT value FROM json_each(?))",
+                    (ids,),
+                )
+            }
+            written: list[Delivery] = []
+            blobs: dict[str, str] = {}
+            for claim in moving:
+                if claim.due_at is None or claim.payload is None or claim.snapshot is None:
+                    continue
+                if (claim.subscription.id, to_epoch(claim.due_at)) in existing:
+                    continue
+                blobs[claim.payload.hash] = claim.payload.body
+                blobs[claim.snapshot.hash] = claim.snapshot.body
+                written.append(
+                    Delivery(
+                        subscription_id=claim.subscription.id,
+                        due_at=from_epoch(to_epoch(claim.due_at)),
+                        kind="scheduled",
+                        status="pending",
+                        payload_hash=claim.payload.hash,
+                        snapshot_hash=claim.snapshot.hash,
+                        message_count=claim.message_count,
+                    )
+                )
+            await self._sql.connection.executemany(
+                "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)", blobs.items()
+            )
+            await self._sql.connection.executemany(
+                "INSERT INTO deliveries (subscription_id, due_at, kind, status,"
+                " payload_hash, snapshot_hash, message_count, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        row.subscription_id,
+                        to_epoch(row.due_at),
+                        row.kind,
+                        row.status,
+                        row.payload_hash,
+                        row.snapshot_hash,
+                        row.message_count,
+                        stamp,
+                        stamp,
+                    )
+                    for row in written
+                ],
+            )
+        return written
+
+    async def claim_manual(
+        self,
+        subscription: Subscription,
+        due_at: dt.datetime,
+        payload: Blob,
+        snapshot: Blob,
+        message_count: int,
+        now: dt.datetime,
+    ) -> Delivery:
+        """Write the pending ledger row of a digest sent on request (or find the one there)."""
+        async with self._sql.transaction():
+            rows = await self._sql.rows(
+                "SELECT 1 FROM subscriptions WHERE id = ? AND guild_id = ?",
+                (subscription.id, subscription.guild_id),
+            )
+            if not rows:
+                raise LookupError("the subscription no longer exists")
+            stamp = to_epoch(now)
+            await self._sql.connection.executemany(
+                "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)",
+                [(blob.hash, blob.body) for blob in (payload, snapshot)],
+            )
+            await self._sql.run(
+                "INSERT OR IGNORE INTO deliveries (subscription_id, due_at, kind, status,"
+                " payload_hash, snapshot_hash, message_count, created_at, updated_at)"
+                " VALUES (?, ?, 'manual', 'pending', ?, ?, ?, ?, ?)",
+                (
+                    subscription.id,
+                    to_epoch(due_at),
+                    payload.hash,
+                    snapshot.hash,
+                    message_count,
+                    stamp,
+                    stamp,
+                ),
+            )
+        found = await self.get(subscription.id, due_at)
+        assert found is not None
+        return found
+
+    async def record_progress(
+        self,
+        subscription_id: int,
+        due_at: dt.datetime,
+        message_ids: Sequence[int],
+        attempts: int,
+        now: dt.datetime,
+    ) -> None:
+        """Remember which messages of a multi-message digest are already sent."""
+        await self._sql.write(
+            "UPDATE deliveries SET message_ids = ?, attempts = attempts + ?, updated_at = ?"
+            " WHERE subscription_id = ? AND due_at = ?",
+            (
+                json.dumps(list(message_ids)),
+                attempts,
+                to_epoch(now),
+                subscription_id,
+                to_epoch(due_at),
+            ),
+        )
+
+    async def mark_sent(
+        self,
+        subscription: Subscription,
+        delivery: Delivery,
+        message_ids: Sequence[int],
+        attempts: int,
+        now: dt.datetime,
+    ) -> None:
+        """Mark a ledger row sent and move the subscription's snapshot to what it covered.
+
+        One statement: the `deliveries_sent` trigger moves the snapshot atomically with it.
+        """
+        await self._sql.write(
+            "UPDATE deliveries SET status = 'sent', message_ids = ?,"
+            " attempts = attempts + ?, last_error = NULL, updated_at = ?"
+            " WHERE subscription_id = ? AND due_at = ? AND status != 'sent'"
+            " AND EXISTS (SELECT 1 FROM subscriptions WHERE id = ? AND guild_id = ?)",
+            (
+                json.dumps(list(message_ids)),
+                attempts,
+                to_epoch(now),
+                delivery.subscription_id,
+                to_epoch(delivery.due_at),
+                subscription.id,
+                subscription.guild_id,
+            ),
+        )
+
+    async def record_failure(
+        self,
+        subscription_id: int,
+        due_at: dt.datetime,
+        message_ids: Sequence[int],
+        attempts: int,
+        error: str,
+        now: dt.datetime,
+    ) -> None:
+        """Mark a ledger row failed after its attempts ran out; the next tick retries it."""
+        await self._sql.write(
+            "UPDATE deliveries SET status = 'failed', message_ids = ?,"
+            " attempts = attempts + ?, last_error = ?, updated_at = ?"
+            " WHERE subscription_id = ? AND due_at = ? AND status != 'sent'",
+            (
+                json.dumps(list(message_ids)),
+                attempts,
+                error,
+                to_epoch(now),
+                subscription_id,
+                to_epoch(due_at),
+            ),
+        )
+
+    async def expire(
+        self, subscription: Subscription, delivery: Delivery, now: dt.datetime
+    ) -> None:
+        """Give up on a ledger row that is too late to send, and record the skip."""
+        async with self._sql.transaction():
+            await self._sql.run(
+                "UPDATE deliveries SET status = 'expired', updated_at = ?"
+                " WHERE subscription_id = ? AND due_at = ? AND status != 'sent'",
+                (to_epoch(now), delivery.subscription_id, to_epoch(delivery.due_at)),
+            )
+            await self._sql.run(
+                "UPDATE subscriptions SET missed_from = ?, missed_until = ?"
+                " WHERE id = ? AND guild_id = ?",
+                (
+                    to_epoch(delivery.due_at),
+                    to_epoch(delivery.due_at),
+                    subscription.id,
+                    subscription.guild_id,
+                ),
+            )
+
+    async def prune(self, before: dt.datetime) -> int:
+        """Forget finished ledger rows due before `before`, and blobs nothing refers to."""
+        async with self._sql.transaction():
+            removed = await self._sql.run(
+                "DELETE FROM deliveries WHERE due_at < ? AND status IN ('sent', 'expired')",
+                (to_epoch(before),),
+            )
+            await self._sql.run(
+                "DELETE FROM digest_blobs WHERE hash NOT IN"
+                " (SELECT payload_hash FROM deliveries UNION SELECT snapshot_hash FROM deliveries"
+                "  UNION SELECT snapshot_hash FROM subscriptions"
+                "  WHERE snapshot_hash IS NOT NULL)"
+            )
+        return removed
