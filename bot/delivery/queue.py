@@ -28,7 +28,6 @@ import discord
 from discord.http import MultipartParameters
 
 from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS
-from bot.discord.rendering import NO_MENTIONS
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +36,8 @@ __all__ = ["MISSING_ACCESS", "MISSING_PERMISSIONS", "UNKNOWN_CHANNEL"]
 DEFAULT_MARGIN = 0.04
 MIN_TOLERANCE = 0.002
 DEFAULT_TIMEOUT = 30.0
+# Digests ping nobody, whatever their text says.
+NO_MENTIONS = discord.AllowedMentions.none()
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]

@@ -20,8 +20,11 @@ from discord.ext import commands
 from bot.briefings.library import Library
 from bot.briefings.reload import Catalog, ReloadReport, release_gradually, reload_catalog
 from bot.config import Settings
+from bot.delivery.ports import DeliveryPolicy
+from bot.delivery.queue import DeliveryQueue
 from bot.delivery.service import DigestService
-from bot.discord.rendering import NO_MENTIONS, card_embed, report_error
+from bot.discord.notices import SystemChannelNotices
+from bot.discord.rendering import NO_MENTIONS, card_embed, messages_json, report_error
 from bot.discord.status_cards import reload_notice_cards
 from bot.discord.translator import CommandTranslator
 from bot.discord.watcher import ExternalWait, watch_briefings
@@ -95,7 +98,23 @@ class BriefBot(commands.Bot):
         self._watcher: asyncio.Task[None] | None = None
         # Tests set this to simcord's `env.external_wait` so a watching bot counts as idle.
         self.external_wait: ExternalWait | None = None
-        self.digests = DigestService(self)
+        self.digests = DigestService(
+            store=self.store,
+            queue=DeliveryQueue(
+                self,
+                rate=settings.delivery.rate_per_second,
+                max_attempts=settings.delivery.max_attempts,
+            ),
+            clock=clock,
+            library=lambda: self.library,
+            write_payload=messages_json,
+            notices=SystemChannelNotices(self),
+            policy=DeliveryPolicy(
+                catch_up=dt.timedelta(hours=settings.digest.catch_up_hours),
+                tick=dt.timedelta(seconds=settings.digest.tick_seconds),
+                default_timezone=settings.default_timezone,
+            ),
+        )
         self.tree.on_error = report_error  # type: ignore[method-assign]
         bound_rate_limit_sweeps(self.http)
 

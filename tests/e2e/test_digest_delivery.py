@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import simcord
 
-import bot.delivery.service as digests_module
+import bot.delivery.run as delivery_run_module
 from bot.config import Settings
 from bot.delivery.queue import Backoff
 from bot.discord.client import BriefBot, create_bot
@@ -226,7 +226,7 @@ async def test_an_unknown_channel_removes_the_subscription(
         code=10003,
         message="Unknown Channel",
     )
-    with caplog.at_level(logging.WARNING, logger="bot.delivery.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
         report = await world.bot.digests.deliver_due(NINE)
     assert (report.failed, report.removed) == (1, 1)
     assert await world.subscription() is None
@@ -305,7 +305,7 @@ async def test_digests_missed_while_down_are_caught_up_once_or_skipped(
     await old.digests.stop()  # the bot goes down at 00:00 ...
     await world.env.advance_time(8 * 3600 + 600)  # ... and is back at 08:10
     new = create_bot(settings)
-    with caplog.at_level(logging.WARNING, logger="bot.delivery.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
         await world.env.restart_bot(new)
         await old.store.close()
         await new.digests.drain()
@@ -402,7 +402,7 @@ def virtual_scheduler_clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, simcor
     import apscheduler.schedulers.base as scheduler_base
     import apscheduler.triggers.interval as interval_trigger
 
-    import bot.delivery.service
+    import bot.delivery.scheduler
 
     holder: dict[str, simcord.Env] = {}
 
@@ -415,7 +415,7 @@ def virtual_scheduler_clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, simcor
 
     for module in (scheduler_base, executor_base, interval_trigger):
         monkeypatch.setattr(module, "datetime", VirtualDatetime)
-    monkeypatch.setattr(bot.delivery.service, "scheduler_now", lambda: holder["env"].now())
+    monkeypatch.setattr(bot.delivery.scheduler, "scheduler_now", lambda: holder["env"].now())
     return holder
 
 
@@ -456,7 +456,7 @@ async def test_the_scheduler_wakes_the_bot_at_each_due_time(
 async def test_many_due_digests_go_out_in_batches_each_exactly_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(digests_module, "CLAIM_BATCH", 2)
+    monkeypatch.setattr(delivery_run_module, "CLAIM_BATCH", 2)
     channels = [world.guild.create_text_channel(f"batch-{n}") for n in range(5)]
     for channel in channels:
         await world.subscribe(channel)

@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.delivery.queue import OutgoingMessage
-from bot.delivery.service import DEFAULT_SCHEDULE
+from bot.delivery.subscriptions import DEFAULT_SCHEDULE
 from bot.digests.compose import ALL_TOPICS
 from bot.digests.listing import discord_time, subscription_cards, topics_text
 from bot.discord.rendering import NO_MENTIONS, send_pages

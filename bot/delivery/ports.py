@@ -1,0 +1,52 @@
+"""The narrow interfaces delivery is given by whoever wires it (never the bot class).
+
+A clock, the library currently served, a way to turn composed messages into the stored
+payload, and a way to find where a guild's staff read notices. The store comes as
+`bot.store.interface.Store` and the sender as `bot.delivery.queue.DeliveryQueue`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.briefings.library import Library
+from bot.digests.compose import DigestMessage
+from bot.text.cards import Card
+
+Clock = Callable[[], dt.datetime]
+CurrentLibrary = Callable[[], Library]
+
+
+class PayloadWriter(Protocol):
+    """Turns a digest's messages into the JSON text the ledger stores and sends from."""
+
+    def __call__(
+        self, messages: Sequence[DigestMessage], card_json: dict[Card, str] | None, /
+    ) -> str:
+        """The stored payload; `card_json` memoises each card's JSON within a run."""
+        ...
+
+
+class NoticeChannels(Protocol):
+    """Where a guild's staff are told about a failing subscription."""
+
+    def notice_channel(self, guild_id: int, failing_channel_id: int) -> int | None:
+        """A channel of the guild the bot may post in, other than the failing one; or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """The settings delivery runs by."""
+
+    catch_up: dt.timedelta  # how late a due time may be and still be delivered
+    tick: dt.timedelta  # how often the scheduler wakes
+    default_timezone: str  # for subscriptions that name none
+
+    @property
+    def window(self) -> dt.timedelta:
+        """How late a due time may be and still be delivered: catch-up plus one tick."""
+        return self.catch_up + self.tick

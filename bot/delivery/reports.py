@@ -1,0 +1,46 @@
+"""What a delivery run did, as plain data: the run's report and the result of `/digest send`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass
+class DeliveryReport:
+    """What one `deliver_due` (or `/digest send`) did."""
+
+    sent: int = 0  # digests delivered in full
+    messages: int = 0  # Discord messages those took
+    unchanged: int = 0  # due, but nothing changed: nothing posted, due time advanced
+    skipped: int = 0  # due times given up as later than the catch-up window
+    failed: int = 0  # digests not delivered now (retried later, or see paused/removed)
+    paused: int = 0  # subscriptions paused as failing (403, or a message Discord refuses)
+    removed: int = 0  # subscriptions removed because their channel is gone
+    coalesced: int = 0  # extra due times folded into one catch-up digest
+    claimed: int = 0  # digests newly claimed in the ledger for sending
+    selection_seconds: float = 0.0  # finding, composing and claiming every due digest
+    compose_seconds: float = 0.0  # the part of selection_seconds spent composing digests
+    first_sends_after: float | None = None  # seconds until the first batch's sends started
+    errors: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any((self.sent, self.unchanged, self.skipped, self.failed, self.removed))
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """The result of `/digest send`."""
+
+    status: Literal["sent", "unchanged", "failed", "removed"]
+    messages: int = 0
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, report: DeliveryReport) -> SendOutcome:
+        """The outcome a manual send's report amounts to."""
+        if report.removed:
+            return cls("removed", reason=report.errors[-1] if report.errors else None)
+        if report.failed:
+            return cls("failed", reason=report.errors[-1] if report.errors else None)
+        return cls("sent", messages=report.messages)

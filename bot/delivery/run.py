@@ -1,0 +1,345 @@
+"""The delivery run: select what is due, compose it, claim it, send it, record it.
+
+`deliver_due(now)` is the one entry point; the scheduler's ticks, the catch-up at
+start-up and `/digest send` all end up on the same path:
+
+1. finish ledger rows still pending or failed (retried with the *same* nonces, so a
+   message Discord already created is returned rather than posted again); rows older
+   than the catch-up window are given up, logged and shown in `/digest list`;
+2. claim the subscriptions due at `now`: compose each digest, then in one transaction
+   advance every due time and write a pending ledger row per digest to send;
+3. send the claimed digests through the process's one paced queue, and mark each row
+   sent (moving the subscription's snapshot) as soon as it is.
+
+A subscription's lock is held from composing its digest until the row is settled, so a
+scheduled run and `/digest send` never deliver the same changes twice in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import weakref
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from bot.briefings.library import Library
+from bot.delivery.payloads import DigestPayloads, Rendered
+from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
+from bot.delivery.reports import DeliveryReport, SendOutcome
+from bot.delivery.sending import LedgerSender
+from bot.digests.compose import LayoutMemo, decode_snapshot
+from bot.digests.due_plan import plan_due
+from bot.digests.records import Delivery, DigestClaim, Subscription
+from bot.digests.schedule import parse_schedule, parse_timezone
+from bot.store.interface import Store
+
+log = logging.getLogger(__name__)
+
+YIELD_AFTER = 0.005  # seconds of planning between two yields to the event loop
+DIGESTS_IN_FLIGHT = 64
+CLAIM_BATCH = 250  # due subscriptions composed and claimed per transaction
+
+
+class SubscriptionLocks:
+    """One asyncio lock per subscription id, forgotten when nobody holds a reference."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def __call__(self, key: int) -> asyncio.Lock:
+        """The lock of one subscription."""
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+
+class DeliveryRun:
+    """Delivers due digests, one run at a time, and single digests on request."""
+
+    def __init__(
+        self,
+        store: Store,
+        library: CurrentLibrary,
+        payloads: DigestPayloads,
+        sender: LedgerSender,
+        locks: SubscriptionLocks,
+        policy: DeliveryPolicy,
+    ) -> None:
+        self._store = store
+        self._library = library
+        self._payloads = payloads
+        self._sender = sender
+        self._locks = locks
+        self._policy = policy
+        self._run_lock = asyncio.Lock()
+        self.sends: set[asyncio.Task[None]] = set()  # one per digest being delivered
+        # The report of the run in progress, filled in as it goes (None between runs).
+        self.current_run: DeliveryReport | None = None
+        # Digests loaded and being sent at once: the rest wait unloaded, so a tick with
+        # thousands due holds only this many payloads in memory.
+        self._digests_in_flight = asyncio.Semaphore(DIGESTS_IN_FLIGHT)
+
+    @property
+    def running(self) -> bool:
+        """Whether a run is in progress."""
+        return self._run_lock.locked()
+
+    async def deliver_due(self, now: dt.datetime) -> DeliveryReport:
+        """Deliver every digest due at `now` (and retry unfinished ones); report what happened.
+
+        Runs one at a time. Safe to call again with the same `now`: nothing is due twice.
+        """
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        async with self._run_lock:
+            report = self.current_run = DeliveryReport()
+            try:
+                await self._retry_unfinished(now, report)
+                await self._deliver_newly_due(now, report)
+            finally:
+                self.current_run = None
+            return report
+
+    async def deliver_now(self, subscription: Subscription, now: dt.datetime) -> SendOutcome:
+        """Deliver one subscription's digest now, through the same ledger and queue."""
+        report = DeliveryReport()
+        store = self._store
+        async with self._locks(subscription.id):
+            for row in await self.unfinished(subscription):
+                await self._sender.send(subscription, row, now, report)
+            if report.failed:
+                return SendOutcome.of(report)
+            refreshed = await store.subscriptions.in_channel(
+                subscription.guild_id, subscription.channel_id
+            )
+            if refreshed is None:
+                return SendOutcome("removed")
+            rendered = await self.render_for(refreshed)
+            if rendered is None:
+                return SendOutcome.of(report) if report.sent else SendOutcome("unchanged")
+            due_at = now.replace(microsecond=0)
+            row = await store.ledger.claim_manual(
+                refreshed, due_at, rendered.payload, rendered.snapshot, rendered.message_count, now
+            )
+            await self._sender.send(refreshed, row, now, report)
+        return SendOutcome.of(report)
+
+    async def render_for(self, subscription: Subscription) -> Rendered | None:
+        """What the subscription's next digest would be now, from its stored snapshot."""
+        hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
+        snapshots = await self._payloads.texts(hashes)
+        previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
+        return self._payloads.render(subscription, previous, self._library())
+
+    async def unfinished(self, subscription: Subscription) -> list[Delivery]:
+        """The subscription's ledger rows not yet sent, oldest first."""
+        rows = await self._store.ledger.of_channel(subscription.guild_id, subscription.channel_id)
+        return [row for row in rows if row.status in ("pending", "failed")]
+
+    async def _retry_unfinished(self, now: dt.datetime, report: DeliveryReport) -> None:
+        ledger = self._store.ledger
+        work: list[Coroutine[Any, Any, None]] = []
+        for subscription, row in await ledger.unfinished():
+            if row.due_at < now - self._policy.window:
+                await ledger.expire(subscription, row, now)
+                report.skipped += 1
+                log.warning(
+                    "digest for channel %s (guild %s) due %s was never delivered and is now "
+                    "too late; giving up on it",
+                    subscription.channel_id,
+                    subscription.guild_id,
+                    row.due_at.isoformat(),
+                )
+                continue
+            work.append(self._locked_send(subscription, row, now, report))
+        await self._finish_sends(self._start_sends(work))
+
+    async def _locked_send(
+        self, subscription: Subscription, row: Delivery, now: dt.datetime, report: DeliveryReport
+    ) -> None:
+        async with self._locks(subscription.id), self._digests_in_flight:
+            await self._sender.send(subscription, row, now, report)
+
+    async def _deliver_newly_due(self, now: dt.datetime, report: DeliveryReport) -> None:
+        started = time.perf_counter()
+        library = self._library()  # one snapshot for the whole run, even across a reload
+        layouts = self._payloads.layouts
+        memo = layouts.for_library(library)
+        due = await self._store.subscriptions.due(now)
+        unchanged = {s.id for s in due if self._unchanged(s, memo)}
+        snapshots = await self._payloads.texts(
+            {s.snapshot_hash for s in due if s.snapshot_hash and s.id not in unchanged}
+        )
+        sending: list[asyncio.Task[None]] = []
+        try:
+            # In batches, so the first digests go out while later ones are composed, and
+            # only one batch of composed digests is held in memory at a time.
+            for first in range(0, len(due), CLAIM_BATCH):
+                batch = due[first : first + CLAIM_BATCH]
+                sends = await self._claim_batch(batch, now, library, snapshots, unchanged, report)
+                sending += self._start_sends(sends)
+                if sends and report.first_sends_after is None:
+                    report.first_sends_after = time.perf_counter() - started
+                layouts.forget_cards()  # stored now; snapshot rows stay for next time
+        finally:
+            report.selection_seconds += time.perf_counter() - started
+            del library  # sends need no library: a reload meanwhile frees the old one at once
+            await self._finish_sends(sending)
+
+    async def _claim_batch(
+        self,
+        due: Sequence[Subscription],
+        now: dt.datetime,
+        library: Library,
+        snapshots: dict[str, str],
+        unchanged: set[int],
+        report: DeliveryReport,
+    ) -> list[Coroutine[Any, Any, None]]:
+        """Plan and compose these due subscriptions and claim them in one transaction.
+
+        Returns the sends of the digests claimed; each holds its subscription's lock.
+        """
+        held: dict[int, asyncio.Lock] = {}
+        claims: list[DigestClaim] = []
+        rendered: dict[tuple[Any, ...], Rendered | None] = {}
+        sends: list[Coroutine[Any, Any, None]] = []
+        try:
+            last_yield = time.perf_counter()
+            for subscription in due:
+                if time.perf_counter() - last_yield >= YIELD_AFTER:
+                    await asyncio.sleep(0)  # let commands in between a long run
+                    last_yield = time.perf_counter()
+                lock = self._locks(subscription.id)
+                if lock.locked():
+                    continue  # `/digest send` is busy with it; the next tick takes it
+                await lock.acquire()
+                held[subscription.id] = lock
+                claim = self._plan(
+                    subscription, now, library, snapshots, unchanged, rendered, report
+                )
+                if claim is not None:
+                    claims.append(claim)
+            rows = await self._store.ledger.claim_scheduled(claims, now)
+            report.claimed += len(rows)
+            by_id = {claim.subscription.id: claim.subscription for claim in claims}
+            for row in rows:
+                lock = held.pop(row.subscription_id)
+                sends.append(
+                    self._send_and_release(by_id[row.subscription_id], row, now, report, lock)
+                )
+        finally:
+            for lock in held.values():
+                lock.release()
+        return sends
+
+    @staticmethod
+    def _unchanged(subscription: Subscription, memo: LayoutMemo) -> bool:
+        """Whether a `changes` digest would be empty: what it covers is what it last saw.
+
+        Comparing hashes of canonical snapshots needs neither the stored snapshot nor
+        a composed digest.
+        """
+        if subscription.mode != "changes" or subscription.snapshot_hash is None:
+            return False
+        return memo.current_snapshot(subscription.topics)[1] == subscription.snapshot_hash
+
+    def _start_sends(self, sends: list[Coroutine[Any, Any, None]]) -> list[asyncio.Task[None]]:
+        """Start digest sends as tasks; `cancel_sends()` cancels those not yet on the wire."""
+        tasks = [asyncio.create_task(send) for send in sends]
+        self.sends.update(tasks)
+        return tasks
+
+    async def _finish_sends(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Wait for started sends, logging any that failed unexpectedly."""
+        try:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            self.sends.difference_update(tasks)
+        for result in results:
+            if isinstance(result, Exception):
+                log.error("a digest send failed unexpectedly", exc_info=result)
+
+    def cancel_sends(self) -> None:
+        """Cancel every send in progress (their rows stay pending for the next start)."""
+        for task in self.sends:
+            task.cancel()
+
+    async def _send_and_release(
+        self,
+        subscription: Subscription,
+        row: Delivery,
+        now: dt.datetime,
+        report: DeliveryReport,
+        lock: asyncio.Lock,
+    ) -> None:
+        try:
+            async with self._digests_in_flight:
+                await self._sender.send(subscription, row, now, report, reread=False)
+        finally:
+            lock.release()
+
+    def _plan(
+        self,
+        subscription: Subscription,
+        now: dt.datetime,
+        library: Library,
+        snapshots: dict[str, str],
+        unchanged: set[int],
+        rendered: dict[tuple[Any, ...], Rendered | None],
+        report: DeliveryReport,
+    ) -> DigestClaim | None:
+        """Decide what a due subscription does now, composing its digest if it has one."""
+        try:
+            schedule = parse_schedule(subscription.schedule)
+            zone = parse_timezone(subscription.timezone)
+        except Exception:
+            log.exception("subscription %s has an unusable schedule", subscription.id)
+            return None
+        window = self._policy.window
+        plan = plan_due(schedule, zone, subscription.next_due, now, window)
+        report.coalesced += plan.coalesced
+        if plan.missed is not None:
+            report.skipped += 1
+            log.warning(
+                "digests for channel %s (guild %s) due from %s to %s were more than %s late "
+                "and are skipped",
+                subscription.channel_id,
+                subscription.guild_id,
+                plan.missed[0].isoformat(),
+                plan.missed[1].isoformat(),
+                window,
+            )
+        if plan.deliver_at is None:
+            return DigestClaim(subscription, plan.next_due, missed=plan.missed)
+        key = (
+            subscription.topics,
+            subscription.mode,
+            subscription.language,
+            subscription.snapshot_hash,
+        )
+        if key not in rendered:
+            if subscription.id in unchanged:
+                rendered[key] = None
+            else:
+                started = time.perf_counter()
+                previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
+                rendered[key] = self._payloads.render(subscription, previous, library)
+                report.compose_seconds += time.perf_counter() - started
+        digest = rendered[key]
+        if digest is None:
+            report.unchanged += 1
+            return DigestClaim(subscription, plan.next_due, missed=plan.missed)
+        return DigestClaim(
+            subscription,
+            plan.next_due,
+            due_at=plan.deliver_at,
+            payload=digest.payload,
+            snapshot=digest.snapshot,
+            message_count=digest.message_count,
+            missed=plan.missed,
+        )

@@ -1,0 +1,188 @@
+"""Sending one claimed digest: post the rest of its messages, then settle its ledger row.
+
+Each message carries its deterministic nonce, so a send retried after a crash returns
+the message Discord already created instead of posting it again. What Discord answers
+decides what happens to the subscription: a gone channel removes it, a refusal pauses
+it as failing (telling the guild's staff once), a transient failure is retried later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.delivery.payloads import DigestPayloads
+from bot.delivery.ports import NoticeChannels
+from bot.delivery.queue import (
+    ChannelForbidden,
+    ChannelGone,
+    DeliveryError,
+    DeliveryFailed,
+    DeliveryQueue,
+    DeliveryRejected,
+    OutgoingMessage,
+    QueueClosed,
+)
+from bot.delivery.reports import DeliveryReport
+from bot.digests.listing import failure_reason
+from bot.digests.nonces import delivery_nonce, notice_nonce
+from bot.digests.records import Delivery, Subscription
+from bot.store.interface import Store
+from bot.text.i18n import translate
+
+log = logging.getLogger(__name__)
+
+
+class LedgerSender:
+    """Delivers ledger rows through the queue and records every outcome in the store."""
+
+    def __init__(
+        self,
+        store: Store,
+        queue: DeliveryQueue,
+        payloads: DigestPayloads,
+        notices: NoticeChannels,
+    ) -> None:
+        self._store = store
+        self._queue = queue
+        self._payloads = payloads
+        self._notices = notices
+
+    async def send(
+        self,
+        subscription: Subscription,
+        row: Delivery,
+        now: dt.datetime,
+        report: DeliveryReport,
+        *,
+        reread: bool = True,
+    ) -> None:
+        """Send the rest of one ledger row's messages and settle the row (lock held).
+
+        `reread=False` only for a row this run has just written under the same lock.
+        """
+        ledger = self._store.ledger
+        current = await ledger.get(row.subscription_id, row.due_at) if reread else row
+        if current is None or current.status in ("sent", "expired"):
+            return  # settled meanwhile, or the subscription is gone
+        sent_ids = list(current.message_ids)
+        attempts = 0
+        try:
+            messages = await self._payloads.messages(current.payload_hash)
+            for index in range(len(sent_ids), current.message_count):
+                nonce = delivery_nonce(subscription.id, current.due_at, index)
+                sent = await self._queue.send(subscription.channel_id, messages[index], nonce=nonce)
+                sent_ids.append(sent.message_id)
+                attempts += sent.attempts
+                if len(sent_ids) < current.message_count:
+                    await ledger.record_progress(
+                        subscription.id, current.due_at, sent_ids, attempts, now
+                    )
+                    attempts = 0
+            await ledger.mark_sent(subscription, current, sent_ids, attempts, now)
+        except QueueClosed:
+            log.info("shutting down: digest for channel %s stays pending", subscription.channel_id)
+            return
+        except ChannelGone as error:
+            await self._store.subscriptions.remove(subscription)
+            report.failed += 1
+            report.removed += 1
+            report.errors.append(error.reason)
+            log.warning(
+                "channel %s of guild %s is gone (%s): its digest subscription is removed",
+                subscription.channel_id,
+                subscription.guild_id,
+                error.reason,
+            )
+        except (ChannelForbidden, DeliveryRejected) as error:
+            attempts += error.attempts
+            await self._refused(subscription, current, sent_ids, attempts, error, now, report)
+        except DeliveryFailed as error:
+            await ledger.record_failure(
+                subscription.id,
+                current.due_at,
+                sent_ids,
+                attempts + error.attempts,
+                error.reason,
+                now,
+            )
+            report.failed += 1
+            report.errors.append(error.reason)
+            log.warning(
+                "digest for channel %s failed after %d attempt(s) (%s); retrying next tick",
+                subscription.channel_id,
+                error.attempts,
+                error.reason,
+            )
+        except Exception as error:  # a bug: keep it from stopping every other delivery
+            log.exception("unexpected error delivering to channel %s", subscription.channel_id)
+            await ledger.record_failure(
+                subscription.id, current.due_at, sent_ids, attempts, repr(error), now
+            )
+            report.failed += 1
+            report.errors.append(repr(error))
+        else:
+            report.sent += 1
+            report.messages += current.message_count - len(current.message_ids)
+
+    async def _refused(
+        self,
+        subscription: Subscription,
+        current: Delivery,
+        sent_ids: list[int],
+        attempts: int,
+        error: ChannelForbidden | DeliveryRejected,
+        now: dt.datetime,
+        report: DeliveryReport,
+    ) -> None:
+        """Discord will not take this digest as it is: record why and pause the subscription."""
+        ledger = self._store.ledger
+        if isinstance(error, DeliveryRejected):
+            await ledger.record_failure(
+                subscription.id, current.due_at, sent_ids, attempts, error.reason, now
+            )
+            log.error(
+                "Discord refused a digest for channel %s: %s",
+                subscription.channel_id,
+                error.reason,
+            )
+        else:
+            await ledger.record_progress(subscription.id, current.due_at, sent_ids, attempts, now)
+            log.warning(
+                "may not post in channel %s of guild %s (%s): subscription paused as failing",
+                subscription.channel_id,
+                subscription.guild_id,
+                error.reason,
+            )
+        report.failed += 1
+        report.errors.append(error.reason)
+        if await self._store.subscriptions.mark_failing(
+            subscription, error.code, error.reason, now
+        ):
+            report.paused += 1
+            await self._notify_failure(subscription, error, now)
+
+    async def _notify_failure(
+        self, subscription: Subscription, error: DeliveryError, now: dt.datetime
+    ) -> None:
+        """Tell the guild once, where its staff read notices and the bot may post."""
+        if not await self._store.subscriptions.claim_failure_notice(subscription):
+            return
+        channel_id = self._notices.notice_channel(subscription.guild_id, subscription.channel_id)
+        if channel_id is None:
+            return
+        language = subscription.language
+        text = translate(
+            "digest.failure_notice",
+            language,
+            channel=f"<#{subscription.channel_id}>",
+            reason=failure_reason(error.code, error.reason, language),
+        )
+        try:
+            await self._queue.send(
+                channel_id, OutgoingMessage(text), nonce=notice_nonce(subscription.id, now)
+            )
+        except DeliveryError as failure:
+            log.warning(
+                "could not tell guild %s about failing digests: %s", subscription.guild_id, failure
+            )
