@@ -148,26 +148,7 @@ class SqliteLedger:
                     (ids,),
                 )
             }
-            written: list[Delivery] = []
-            blobs: dict[str, str] = {}
-            for claim in moving:
-                if claim.due_at is None or claim.payload is None or claim.snapshot is None:
-                    continue
-                if (claim.subscription.id, to_epoch(claim.due_at)) in existing:
-                    continue
-                blobs[claim.payload.hash] = claim.payload.body
-                blobs[claim.snapshot.hash] = claim.snapshot.body
-                written.append(
-                    Delivery(
-                        subscription_id=claim.subscription.id,
-                        due_at=from_epoch(to_epoch(claim.due_at)),
-                        kind="scheduled",
-                        status="pending",
-                        payload_hash=claim.payload.hash,
-                        snapshot_hash=claim.snapshot.hash,
-                        message_count=claim.message_count,
-                    )
-                )
+            written, blobs = pending_rows(moving, existing)
             await self._sql.connection.executemany(
                 "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)", blobs.items()
             )
@@ -340,3 +321,30 @@ class SqliteLedger:
                 "  WHERE snapshot_hash IS NOT NULL)"
             )
         return removed
+
+
+def pending_rows(
+    claims: Sequence[DigestClaim], existing: set[tuple[int, int]]
+) -> tuple[list[Delivery], dict[str, str]]:
+    """The ledger rows and blobs that claims write, leaving out due times already there."""
+    written: list[Delivery] = []
+    blobs: dict[str, str] = {}
+    for claim in claims:
+        if claim.due_at is None or claim.payload is None or claim.snapshot is None:
+            continue
+        if (claim.subscription.id, to_epoch(claim.due_at)) in existing:
+            continue
+        blobs[claim.payload.hash] = claim.payload.body
+        blobs[claim.snapshot.hash] = claim.snapshot.body
+        written.append(
+            Delivery(
+                subscription_id=claim.subscription.id,
+                due_at=from_epoch(to_epoch(claim.due_at)),
+                kind="scheduled",
+                status="pending",
+                payload_hash=claim.payload.hash,
+                snapshot_hash=claim.snapshot.hash,
+                message_count=claim.message_count,
+            )
+        )
+    return written, blobs

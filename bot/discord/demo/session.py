@@ -1,45 +1,33 @@
-"""`briefbot demo`: try the real bot offline, in a terminal, against a simulated Discord.
+"""One demo session: each typed line becomes a slash command, a button press or a setting.
 
-The bot is built by the same `create_bot` as in production, with its cogs, renderer and
-loaded briefings; only Discord is simulated (simcord), so no token and no network are
-needed. Its database lives in a temporary folder, so the demo never writes `data/`.
-
-Type slash commands as in Discord (`/briefing show topic:ukraine`), press buttons by
-label (`next`, `click Previous`), choose in a menu (`select 2`), and end an option with
-`?` to see its autocomplete choices (`/briefing show topic:ukr?`). Lines come from
-stdin, so a script can be piped in; the demo exits 0 at the end of input.
+Lines are parsed as a member would type in Discord (`/briefing show topic:ukraine`,
+`next`, `select 2`, an option ending in `?` for autocomplete) and sent to the real bot
+through simcord; what the bot answers is printed with `bot.discord.demo.transcript`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-import logging
 import re
-import sys
-import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import discord
 import simcord
-import simcord.interactions
 from discord import app_commands
 
 from bot.briefings.matching import normalize
-from bot.config import Settings
-from bot.discord.client import BriefBot, create_bot
+from bot.discord.client import BriefBot
+from bot.discord.demo.transcript import message_text
 from bot.errors import UserFacingError
 
 Write = Callable[[str], None]
 
-EXIT_OK, EXIT_FAILED = 0, 1
-PROMPT = "briefbot> "
-_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+
 _TRUE = {"true", "yes", "y", "1", "on"}
+
+
 _FALSE = {"false", "no", "n", "0", "off"}
+
 
 HELP = """\
 Commands, typed as in Discord (option:value, values may contain spaces):
@@ -63,74 +51,6 @@ Other:
   help                  this text
   quit                  leave (so does the end of input)
 """
-
-
-def readable_timestamps(text: str) -> str:
-    """Discord timestamps (`<t:UNIX:D>`) as plain UTC dates and times."""
-
-    def replace(match: re.Match[str]) -> str:
-        moment = dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC)
-        style = match.group(2) or "f"
-        if style in "dD":
-            return moment.date().isoformat()
-        if style in "tT":
-            return moment.strftime("%H:%M UTC")
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-    return _TIMESTAMP.sub(replace, text)
-
-
-def _indent(text: str, prefix: str = "  ") -> str:
-    return "\n".join(prefix + line if line else line for line in text.splitlines())
-
-
-def embed_lines(embed: discord.Embed) -> Iterator[str]:
-    """One embed as terminal lines: title, description, fields, footer."""
-    if embed.title:
-        yield f"== {embed.title} =="
-    if embed.url:
-        yield embed.url
-    if embed.description:
-        yield embed.description
-    for field in embed.fields:
-        yield f"▸ {field.name}"
-        yield _indent(field.value or "")
-    if embed.footer.text:
-        yield f"— {embed.footer.text}"
-
-
-def component_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """Buttons on one line with their state; each menu with its numbered options."""
-    for row in rows:
-        buttons = []
-        for item in row.get("components", []):
-            if item.get("type") == 2:
-                emoji = (item.get("emoji") or {}).get("name") or ""
-                label = " ".join(part for part in (emoji, item.get("label") or "") if part)
-                buttons.append(f"[{label}]" + (" (disabled)" if item.get("disabled") else ""))
-            elif item.get("type") == 3:
-                yield f"Menu: {item.get('placeholder') or 'choose'}"
-                for number, option in enumerate(item.get("options", [])):
-                    mark = "  ← showing" if option.get("default") else ""
-                    yield f"  {number}) {option.get('label')}{mark}"
-        if buttons:
-            yield "Buttons: " + "  ".join(buttons)
-
-
-def message_text(message: simcord.ResponseMessage) -> str:
-    """A bot message as the terminal shows it."""
-    lines = ["(only you can see this)"] if message.ephemeral else []
-    if message.content:
-        lines.append(message.content)
-    for index, embed in enumerate(message.embeds):
-        if index:
-            lines.append("")
-        lines.extend(embed_lines(embed))
-    components = list(component_lines(message.components))
-    if components:
-        lines.append("")
-        lines.extend(components)
-    return readable_timestamps("\n".join(lines))
 
 
 def _split_options(text: str, names: Iterable[str]) -> dict[str, str]:
@@ -390,125 +310,3 @@ class DemoSession:
             raise ValueError(f"unknown Discord locale {locale!r}; one of {names}") from None
         self.locale = locale
         self.write(f"Your Discord client now reports locale {locale}.")
-
-
-@contextmanager
-def _interaction_locale(session_of: Callable[[], DemoSession | None]) -> Iterator[None]:
-    """Stamp the demo user's chosen locale on every interaction (simcord fixes en-US)."""
-    original = simcord.interactions.base_payload
-
-    def patched(*args: Any, **kwargs: Any) -> Any:
-        record, payload = original(*args, **kwargs)
-        session = session_of()
-        if session is not None:
-            payload["locale"] = session.locale
-        return record, payload
-
-    simcord.interactions.base_payload = patched
-    try:
-        yield
-    finally:
-        simcord.interactions.base_payload = original
-
-
-async def _aiter(lines: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
-    if isinstance(lines, AsyncIterable):
-        async for line in lines:
-            yield line
-    else:
-        for line in lines:
-            yield line
-
-
-async def run_lines(
-    settings: Settings,
-    lines: Iterable[str] | AsyncIterable[str],
-    write: Write,
-    *,
-    echo: bool = False,
-    prompt: Callable[[], None] | None = None,
-) -> int:
-    """Start the bot in a simulated Discord and run each input line; 0 when input ends."""
-    with tempfile.TemporaryDirectory(prefix="briefbot-demo-") as scratch:
-        demo_settings = settings.model_copy(
-            update={
-                "database_path": Path(scratch) / "demo.sqlite3",
-                "watch": False,
-                "dev_guild_id": None,
-                "admin_channel_id": None,
-            }
-        )
-        bot = create_bot(demo_settings)
-        session: DemoSession | None = None
-        try:
-            with _interaction_locale(lambda: session):
-                async with simcord.run(bot, check_errors=False) as env:
-                    session = DemoSession(env, bot, write)
-                    write(session.banner())
-                    if prompt:
-                        prompt()
-                    async for line in _aiter(lines):
-                        if echo and line.strip():
-                            write(f"» {line.rstrip()}")
-                        if not await session.handle(line):
-                            break
-                        if prompt:
-                            prompt()
-        finally:
-            await bot.store.close()
-    return EXIT_OK
-
-
-class _PlainFormatter(logging.Formatter):
-    """Log lines without tracebacks: the demo prints errors plainly."""
-
-    def formatException(self, ei: Any) -> str:
-        """No traceback, just the message line."""
-        return ""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """The message, with the exception's one-line summary when there is one."""
-        text = super().format(record).rstrip()
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            text += f" ({type(error).__name__}: {error})"
-        return text
-
-
-async def _stdin_lines() -> AsyncIterator[str]:
-    while True:
-        line = await asyncio.to_thread(sys.stdin.readline)
-        if not line:
-            return
-        yield line
-
-
-def run_demo(settings: Settings) -> int:
-    """`briefbot demo`: an interactive terminal session; also reads piped input to its end."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_PlainFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
-    interactive = sys.stdin.isatty()
-
-    def write(text: str) -> None:
-        print(text, flush=True)
-
-    def prompt() -> None:
-        print(PROMPT, end="", flush=True)
-
-    try:
-        return asyncio.run(
-            run_lines(
-                settings,
-                _stdin_lines(),
-                write,
-                echo=not interactive,
-                prompt=prompt if interactive else None,
-            )
-        )
-    except KeyboardInterrupt:
-        print()
-        return EXIT_OK
-    except Exception as exc:  # the demo must end with a message, not a traceback
-        print(f"briefbot demo: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
