@@ -96,9 +96,9 @@ async def run_fanout(
     try:
         await bot.login(TOKEN)
         bot.digests.delivery.rate = rate  # the engine accepts any explicit rate
-        repository = bot.store
+        store = bot.store
         for index in range(channels):
-            await repository.subscriptions.save(
+            await store.subscriptions.save(
                 1 + index % 100,
                 FIRST_CHANNEL + index,
                 topics=None,
@@ -117,8 +117,8 @@ async def run_fanout(
         stats = await fetch_stats(url)
         unsent = 0
         for guild_id in range(1, 101):
-            for subscription in await repository.subscriptions.of_guild(guild_id):
-                rows = await repository.ledger.of_channel(guild_id, subscription.channel_id)
+            for subscription in await store.subscriptions.of_guild(guild_id):
+                rows = await store.ledger.of_channel(guild_id, subscription.channel_id)
                 unsent += sum(1 for row in rows if row.status != "sent") + (not rows)
     finally:
         await bot.close()

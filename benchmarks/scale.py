@@ -125,12 +125,12 @@ async def prepare(
     await asyncio.to_thread(write_corpus, briefings_dir, briefings, seed=seed)
     topics = [briefing_id(index) for index in range(briefings)]
     entries = await asyncio.to_thread(subscription_entries, subscriptions, due, topics, seed=seed)
-    repository = SqliteStore(database_path)
-    await repository.open()
+    store = SqliteStore(database_path)
+    await store.open()
     try:
-        added = await repository.subscriptions.add_many(entries, BEFORE_DUE - dt.timedelta(days=1))
+        added = await store.subscriptions.add_many(entries, BEFORE_DUE - dt.timedelta(days=1))
     finally:
-        await repository.close()
+        await store.close()
     if added != subscriptions:
         raise RuntimeError(f"only {added} of {subscriptions} subscriptions were stored")
     return deployment

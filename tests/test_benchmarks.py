@@ -95,13 +95,13 @@ def run_copies(folder: Path) -> list[Path]:
 
 async def test_the_selection_benchmark_in_small(tmp_path: Path, api: str) -> None:
     deployment = await prepare(tmp_path, briefings=12, subscriptions=300, due=40, seed=2)
-    repository = SqliteStore(deployment.database_path)
-    await repository.open()
+    store = SqliteStore(deployment.database_path)
+    await store.open()
     try:
-        assert (await repository.subscriptions.state_counts()).active == 300
-        assert len(await repository.subscriptions.due(DUE)) == 40
+        assert (await store.subscriptions.state_counts()).active == 300
+        assert len(await store.subscriptions.due(DUE)) == 40
     finally:
-        await repository.close()
+        await store.close()
 
     figures = await bench_selection.one_run(deployment, api, tmp_path)
 

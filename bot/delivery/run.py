@@ -123,10 +123,12 @@ class DeliveryRun:
             if rendered is None:
                 return SendOutcome.of(report) if report.sent else SendOutcome("unchanged")
             due_at = now.replace(microsecond=0)
-            row = await store.ledger.claim_manual(
+            claimed = await store.ledger.claim_manual(
                 refreshed, due_at, rendered.payload, rendered.snapshot, rendered.message_count, now
             )
-            await self._sender.send(refreshed, row, now, report)
+            if claimed is None:  # another process claimed these changes first and posts them
+                return SendOutcome.of(report) if report.sent else SendOutcome("unchanged")
+            await self._sender.send(refreshed, claimed, now, report)
         return SendOutcome.of(report)
 
     async def render_for(self, subscription: Subscription) -> Rendered | None:

@@ -42,6 +42,7 @@ class Subscription:
     missed_from: dt.datetime | None = None
     missed_until: dt.datetime | None = None
     retry_error: str | None = None  # the last error of a delivery still being retried
+    claim_version: int = 0  # bumped by every claim that posts: the compare-and-set key
 
 
 @dataclass(frozen=True)

@@ -130,8 +130,8 @@ class DeliveryLedger(Protocol):
         snapshot: Blob,
         message_count: int,
         now: dt.datetime,
-    ) -> Delivery:
-        """Write the pending ledger row of a digest sent on request (or find the one there)."""
+    ) -> Delivery | None:
+        """The pending ledger row of a digest sent on request; None if another claim won."""
         ...
 
     async def record_progress(

@@ -477,3 +477,37 @@ async def test_many_due_digests_go_out_in_batches_each_exactly_once(
     assert [len(posted(channel)) for channel in channels] == [1] * 5
     assert not await world.bot.digests.deliver_due(NINE)
     assert [len(posted(channel)) for channel in channels] == [1] * 5
+
+
+async def test_a_manual_send_between_two_batches_is_not_posted_again_by_the_run(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The run reads every due subscription first, then claims them in batches of one;
+    # `/digest send` for the second channel lands while the first batch is claimed.
+    monkeypatch.setattr(delivery_run_module, "CLAIM_BATCH", 1)
+    first, second = (world.guild.create_text_channel(f"race-{n}") for n in range(2))
+    for channel in (first, second):
+        await world.subscribe(channel)
+    ledger = world.bot.store.ledger
+    claim = ledger.claim_scheduled
+    manual: list[Any] = []
+
+    async def claim_then_send_the_other(batch: Any, now: dt.datetime) -> Any:
+        rows = await claim(batch, now)
+        if not manual:
+            manual.append(await world.bot.digests.send_now(world.guild.id, second.id, now))
+        return rows
+
+    monkeypatch.setattr(ledger, "claim_scheduled", claim_then_send_the_other)
+    # Half a minute late, so the manual digest's row (due now) and the scheduled one
+    # (due at nine) are different rows: only the compare-and-set can tell them apart.
+    late = NINE + dt.timedelta(seconds=30)
+    report = await world.bot.digests.deliver_due(late)
+
+    assert manual[0].status == "sent"
+    assert [len(posted(channel)) for channel in (first, second)] == [1, 1]
+    assert (report.sent, report.claimed) == (1, 1)
+    # The second channel's due time was not claimed; the next run finds nothing new.
+    again = await world.bot.digests.deliver_due(late)
+    assert again.unchanged == 1
+    assert [len(posted(channel)) for channel in (first, second)] == [1, 1]

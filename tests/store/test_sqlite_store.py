@@ -353,7 +353,10 @@ async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: Sqli
 
     after = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
     assert after is not None
-    assert after == Subscription(**{**mine.__dict__, "next_due": after.next_due})
+    # Only the guild's own claim moved it: a new due time and one more claim version.
+    assert after == Subscription(
+        **{**mine.__dict__, "next_due": after.next_due, "claim_version": mine.claim_version + 1}
+    )
     assert after.schedule == "daily 09:00"
     assert after.snapshot_hash is None
     assert [s.channel_id for s in await repo.subscriptions.of_guild(GUILD_A)] == [CHANNEL_A]
@@ -404,6 +407,26 @@ async def test_one_due_time_is_never_claimed_twice(repo: SqliteStore) -> None:
     assert await repo.ledger.claim_scheduled([rogue], NOW) == []
     [row] = await repo.ledger.of_channel(GUILD_A, CHANNEL_A)
     assert row.payload_hash == "hash-payload"
+
+
+async def test_a_claim_composed_before_another_posted_is_refused(repo: SqliteStore) -> None:
+    sub = await subscribe(repo)
+    later = NOW + dt.timedelta(seconds=30)
+    # `/digest send` claims first, from the same state the scheduled run read.
+    manual = await repo.ledger.claim_manual(sub, later, blob("m"), blob("snapshot"), 1, later)
+    assert manual is not None
+    assert await repo.ledger.claim_scheduled([claim(sub, NOW)], later) == []
+    current = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
+    assert current is not None
+    assert (current.next_due, current.claim_version) == (NOW, sub.claim_version + 1)
+    # The other way round: a manual send composed before a scheduled claim posts nothing.
+    assert await repo.ledger.claim_manual(sub, later, blob("m2"), blob("s2"), 1, later) is None
+    assert len(await repo.ledger.of_channel(GUILD_A, CHANNEL_A)) == 1
+    # Claims that only move the due time ignore the version and bump nothing.
+    assert await repo.ledger.claim_scheduled([claim(current, None)], later) == []
+    moved = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
+    assert moved is not None
+    assert (moved.next_due, moved.claim_version) == (NOW + dt.timedelta(days=1), 1)
 
 
 async def test_many_claims_in_one_call_each_apply_once(repo: SqliteStore) -> None:

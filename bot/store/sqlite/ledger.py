@@ -82,9 +82,11 @@ class SqliteLedger:
         """Advance due subscriptions and write their pending ledger rows, atomically.
 
         A claim only applies if the subscription is still active and still due at the
-        time it was read, so two ticks can never both claim one due time; returns the
-        ledger rows written, ready to send. However many claims there are, this takes a
-        fixed number of trips to the database thread.
+        time it was read, so two ticks can never both claim one due time. A claim that
+        posts is also a compare-and-set on the subscription's `claim_version`: if any
+        other claim (`/digest send`, another process) posted since the digest was
+        composed, this one posts nothing. Returns the ledger rows written, ready to send.
+        However many claims there are, this takes a fixed number of database trips.
         """
         for claim in claims:
             if claim.due_at is not None and (
@@ -102,9 +104,9 @@ class SqliteLedger:
             if delivering:
                 # By id alone, so SQLite looks each one up instead of scanning the active ones.
                 still_due = {
-                    (int(row[0]), int(row[1]), int(row[2]))
+                    (int(row[0]), int(row[1]), int(row[2]), int(row[4]))
                     for row in await self._sql.rows(
-                        "SELECT id, guild_id, next_due, state FROM subscriptions"
+                        "SELECT id, guild_id, next_due, state, claim_version FROM subscriptions"
                         " WHERE id IN (SELECT value FROM json_each(?))",
                         (ids,),
                     )
@@ -112,20 +114,22 @@ class SqliteLedger:
                 }
                 for claim in delivering:
                     sub = claim.subscription
-                    key = (sub.id, sub.guild_id, to_epoch(sub.next_due))
+                    key = (sub.id, sub.guild_id, to_epoch(sub.next_due), sub.claim_version)
                     if key in still_due:
                         still_due.discard(key)  # a second claim of the same due time loses
                         moving.append(claim)
             # Claims without a digest need not know whether they applied: the condition
-            # in the statement is the whole check.
+            # in the statement is the whole check. Claims that post bump the version.
+            posting = {id(claim) for claim in moving}
             await self._sql.connection.executemany(
-                "UPDATE subscriptions SET next_due = ?,"
+                "UPDATE subscriptions SET next_due = ?, claim_version = claim_version + ?,"
                 " missed_from = COALESCE(?, missed_from),"
                 " missed_until = COALESCE(?, missed_until)"
                 " WHERE id = ? AND guild_id = ? AND next_due = ? AND state = 'active'",
                 [
                     (
                         to_epoch(claim.next_due),
+                        1 if id(claim) in posting else 0,
                         *(
                             (None, None)
                             if claim.missed is None
@@ -181,15 +185,25 @@ class SqliteLedger:
         snapshot: Blob,
         message_count: int,
         now: dt.datetime,
-    ) -> Delivery:
-        """Write the pending ledger row of a digest sent on request (or find the one there)."""
+    ) -> Delivery | None:
+        """Write the pending ledger row of a digest sent on request (or find the one there).
+
+        A compare-and-set on `claim_version`, like a scheduled claim: None when another
+        claim posted since `subscription` was read, so the digest is not posted twice.
+        """
         async with self._sql.transaction():
             rows = await self._sql.rows(
-                "SELECT 1 FROM subscriptions WHERE id = ? AND guild_id = ?",
+                "SELECT claim_version FROM subscriptions WHERE id = ? AND guild_id = ?",
                 (subscription.id, subscription.guild_id),
             )
             if not rows:
                 raise LookupError("the subscription no longer exists")
+            if int(rows[0][0]) != subscription.claim_version:
+                return None
+            await self._sql.run(
+                "UPDATE subscriptions SET claim_version = claim_version + 1 WHERE id = ?",
+                (subscription.id,),
+            )
             stamp = to_epoch(now)
             await self._sql.connection.executemany(
                 "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)",
