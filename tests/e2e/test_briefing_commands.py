@@ -117,8 +117,8 @@ async def test_show_gives_the_overview_with_buttons_and_a_section_menu(world: Wo
     assert embed.fields[5].value == "<t:1741953600:D>"
     assert embed.footer.text == "1/4ページ"
     previous, following = component(reply, "pages:previous"), component(reply, "pages:next")
-    assert (previous["label"], previous["disabled"]) == ("Previous", True)
-    assert (following["label"], following["disabled"]) == ("Next", False)
+    assert (previous["label"], previous["disabled"]) == ("前へ", True)
+    assert (following["label"], following["disabled"]) == ("次へ", False)
     menu = component(reply, "pages:jump")
     assert [option["value"] for option in menu["options"]] == [
         "#overview",
@@ -126,7 +126,7 @@ async def test_show_gives_the_overview_with_buttons_and_a_section_menu(world: Wo
         "summit-prospects",
         "situation-in-ukraine",
     ]
-    assert menu["options"][0]["label"] == "Overview"
+    assert menu["options"][0]["label"] == "概要"
 
 
 async def test_show_accepts_alias_title_case_and_width(world: World) -> None:
@@ -141,9 +141,9 @@ async def test_next_previous_and_the_menu_turn_the_pages(world: World) -> None:
     assert reply.embeds[0].title == "1. 米露間の交渉の可能性"
     assert reply.embeds[0].footer.text == "2/4ページ"
     assert not component(reply, "pages:previous")["disabled"]
-    await world.reader.click(reply, label="Next")
+    await world.reader.click(reply, label="次へ")
     assert reply.embeds[0].title == "2. 米ロ首脳会談の可能性"
-    await world.reader.click(reply, label="Previous")
+    await world.reader.click(reply, label="前へ")
     assert reply.embeds[0].title == "1. 米露間の交渉の可能性"
     await world.reader.select(reply, ["situation-in-ukraine"], custom_id="pages:jump")
     assert reply.embeds[0].title == "3. ウクライナ国内の現状と今後の展望"

@@ -30,7 +30,7 @@ async def test_a_scripted_session_shows_pages_choices_and_errors(settings: Setti
         "/briefing show topic:ukraine-ceasefire",
         "next",
         "select 3",
-        "click Previous",
+        "click 前へ",
         "/briefing show topic:ukr?",
         "/briefing section topic:ukraine section:首脳?",
         "/briefing section topic:ukraine section:2 private:true",
@@ -44,12 +44,12 @@ async def test_a_scripted_session_shows_pages_choices_and_errors(settings: Setti
     assert code == 0
     assert f"== {SEED_TITLE} ==" in out
     assert "— 1/4ページ" in out
-    assert "  0) Overview  ← showing" in out
-    assert "Buttons: [◀️ Previous] (disabled)  [▶️ Next]" in out
+    assert "  0) 概要  ← showing" in out
+    assert "Buttons: [◀️ 前へ] (disabled)  [▶️ 次へ]" in out
     assert "== 1. 米露間の交渉の可能性 ==" in out  # next
     assert "== 3. ウクライナ国内の現状と今後の展望 ==" in out  # select 3
-    assert "Buttons: [◀️ Previous]  [▶️ Next] (disabled)" in out
-    assert out.index("» click Previous") < out.rindex("== 2. 米ロ首脳会談の可能性 ==")
+    assert "Buttons: [◀️ 前へ]  [▶️ 次へ] (disabled)" in out
+    assert out.index("» click 前へ") < out.rindex("== 2. 米ロ首脳会談の可能性 ==")
     assert f"1. {SEED_TITLE} · ukraine-ceasefire  →  topic:ukraine-ceasefire" in out
     assert "1. 2. 米ロ首脳会談の可能性  →  section:summit-prospects" in out
     assert "(only you can see this)\n== 2. 米ロ首脳会談の可能性 ==" in out
@@ -85,7 +85,7 @@ async def test_buttons_by_label_menus_by_label_and_mistakes(settings: Settings) 
     assert "/briefing show topic:ukraine-ceasefire" in out  # help
     assert out.count(f"== {SEED_TITLE} ==") == 2  # show, then "select overview"
     assert "== 2. 米ロ首脳会談の可能性 ==" in out
-    assert "! no button 'Nope'; buttons: Previous, Next" in out
+    assert "! no button 'Nope'; buttons: 前へ, 次へ" in out
     assert "! no option '99'" in out
     assert "! unknown command /briefing nothing; try /briefing list" in out
     assert "! Command 'briefing show' requires option 'topic'" in out

@@ -209,17 +209,18 @@ async def test_someone_elses_buttons_are_refused_politely(world: World) -> None:
     assert mine.embeds[0].title == "1. 米露間の交渉の可能性"
 
 
-async def test_page_controls_follow_the_users_locale(
+async def test_page_controls_speak_the_briefings_language_and_refusals_the_readers(
     world: World, interaction_locale: Callable[[str], None]
 ) -> None:
+    # One language per reply: a Japanese reader of an English briefing gets English
+    # pages and English controls; only the error addressed to a reader follows them.
     interaction_locale("ja")
     reply = response(await world.slash("show", topic="forty"))
-    assert component(reply, "pages:previous")["label"] == "前へ"
-    assert component(reply, "pages:next")["label"] == "次へ"
+    assert component(reply, "pages:previous")["label"] == "Previous"
+    assert component(reply, "pages:next")["label"] == "Next"
     menu = component(reply, "pages:jump")
-    assert menu["placeholder"] == "セクションへ移動…"
-    assert menu["options"][0]["label"] == "概要"
-    # Content labels follow the briefing (English), not the reader.
+    assert menu["placeholder"] == "Jump to a section…"
+    assert menu["options"][0]["label"] == "Overview"
     # 40 answers need two overview pages (25 fields each at most), then one per section.
     assert reply.embeds[0].footer.text == "Page 1/42"
     refused = await world.other.click(reply, custom_id="pages:next")

@@ -132,8 +132,9 @@ class BriefingCog(
         briefing = library.find_topic(topic)
         pages = briefing_pages(briefing, library, discord_date)
         sections = [(section.id, section.heading) for section in briefing.sections]
+        # The controls speak the briefing's language, like the pages they turn.
         await send_pages(
-            interaction, pages, ephemeral=private, language=_locale(interaction), sections=sections
+            interaction, pages, ephemeral=private, language=briefing.language, sections=sections
         )
 
     @app_commands.command(name="section")
@@ -152,7 +153,7 @@ class BriefingCog(
         chosen = library.find_section(briefing, section)
         cards = section_cards(briefing, chosen, library, discord_date)
         pages = number_pages(paginate(cards, chosen.id), briefing.language)
-        await send_pages(interaction, pages, ephemeral=private, language=_locale(interaction))
+        await send_pages(interaction, pages, ephemeral=private, language=briefing.language)
 
     @app_commands.command(name="sources")
     @app_commands.describe(
@@ -174,7 +175,7 @@ class BriefingCog(
         sections = [library.find_section(briefing, section)] if section else list(briefing.sections)
         cards = sources_cards(briefing, sections, library, discord_date)
         pages = number_pages(paginate(cards), briefing.language)
-        await send_pages(interaction, pages, ephemeral=private, language=_locale(interaction))
+        await send_pages(interaction, pages, ephemeral=private, language=briefing.language)
 
     @app_commands.command(name="search")
     @app_commands.describe(query="Words to look for, in any language", private=PRIVATE)

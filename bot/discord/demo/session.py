@@ -77,7 +77,8 @@ def _match_option(options: list[dict[str, Any]], folded: str) -> dict[str, Any] 
     if not folded:
         return None
     ranked: list[Callable[[dict[str, Any]], bool]] = [
-        lambda option: normalize(option["value"]) == folded,
+        # A value names the section whatever the labels' language (`#overview`, an id).
+        lambda option: normalize(option["value"]).lstrip("#") == folded.lstrip("#"),
         lambda option: normalize(option["label"]) == folded,
         lambda option: normalize(option["label"]).startswith(folded),
         lambda option: folded in normalize(option["label"]),
