@@ -45,6 +45,8 @@ class DeliveryPolicy:
     catch_up: dt.timedelta  # how late a due time may be and still be delivered
     tick: dt.timedelta  # how often the scheduler wakes
     default_timezone: str  # for subscriptions that name none
+    # How often a standby tries to take over delivery (and the leader checks its hold).
+    leader_retry: dt.timedelta = dt.timedelta(seconds=10)
 
     @property
     def window(self) -> dt.timedelta:

@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 import time
 import weakref
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from bot.briefings.library import Library
@@ -69,8 +69,10 @@ class DeliveryRun:
         sender: LedgerSender,
         locks: SubscriptionLocks,
         policy: DeliveryPolicy,
+        leading: Callable[[], bool] = lambda: True,
     ) -> None:
         self._store = store
+        self._leading = leading  # scheduled sends stop the moment this says no
         self._library = library
         self._payloads = payloads
         self._sender = sender
@@ -93,9 +95,12 @@ class DeliveryRun:
         """Deliver every digest due at `now` (and retry unfinished ones); report what happened.
 
         Runs one at a time. Safe to call again with the same `now`: nothing is due twice.
+        A process that is not the delivery leader claims and sends nothing.
         """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        if not self._leading():
+            return DeliveryReport()
         async with self._run_lock:
             report = self.current_run = DeliveryReport()
             try:
@@ -165,7 +170,7 @@ class DeliveryRun:
         self, subscription: Subscription, row: Delivery, now: dt.datetime, report: DeliveryReport
     ) -> None:
         async with self._locks(subscription.id), self._digests_in_flight:
-            await self._sender.send(subscription, row, now, report)
+            await self._sender.send(subscription, row, now, report, may_send=self._leading)
 
     async def _deliver_newly_due(self, now: dt.datetime, report: DeliveryReport) -> None:
         started = time.perf_counter()
@@ -281,7 +286,9 @@ class DeliveryRun:
     ) -> None:
         try:
             async with self._digests_in_flight:
-                await self._sender.send(subscription, row, now, report, reread=False)
+                await self._sender.send(
+                    subscription, row, now, report, reread=False, may_send=self._leading
+                )
         finally:
             lock.release()
 

@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.delivery.ports import Clock, DeliveryPolicy
 from bot.delivery.queue import DeliveryQueue
 from bot.delivery.run import DeliveryRun
-from bot.store.interface import Store
+from bot.store.interface import Leadership, Store
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ KEEP_LEDGER = dt.timedelta(days=30)
 PRUNE_EVERY = dt.timedelta(days=1)
 TICK_JOB = "digest-tick"
 WAKE_JOB = "digest-wake"
+LEADER_JOB = "digest-leader"
 
 
 def scheduler_now() -> dt.datetime:
@@ -49,6 +50,7 @@ class DigestScheduler:
     ) -> None:
         self._run = run
         self._store = store
+        self._leadership: Leadership = store.leadership
         self._queue = queue
         self._clock = clock
         self._policy = policy
@@ -68,12 +70,42 @@ class DigestScheduler:
         scheduler.add_job(
             self._tick, IntervalTrigger(seconds=self._policy.tick.total_seconds()), id=TICK_JOB
         )
+        scheduler.add_job(
+            self.contend,
+            IntervalTrigger(seconds=self._policy.leader_retry.total_seconds()),
+            id=LEADER_JOB,
+        )
         scheduler.start()
         self._scheduler = scheduler
-        self._spawn(self._tick(), name="digest-catch-up")
+        self._spawn(self.contend(), name="digest-catch-up")
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process delivers digests (one process of a deployment does)."""
+        return self._leadership.leading
+
+    async def contend(self) -> None:
+        """Try for the delivery leadership (the leader confirms it still holds it).
+
+        A process that just took over first finishes what the previous leader left
+        pending, with the same nonces, then carries on with the schedule.
+        """
+        if self._closing:
+            return
+        was_leading = self._leadership.leading
+        try:
+            leading = await self._leadership.try_lead()
+        except Exception:
+            log.warning("could not reach the database to contend for delivery", exc_info=True)
+            leading = False
+        if leading and not was_leading:
+            log.info("this process now delivers digests")
+            self._spawn(self._tick(), name="digest-take-over")
+        elif was_leading and not leading:
+            log.warning("this process lost the delivery leadership; standing by")
 
     async def stop(self) -> None:
-        """Finish in-flight sends and stop the scheduler."""
+        """Finish in-flight sends, stop the scheduler and step down as the delivery leader."""
         self._closing = True
         if self._scheduler is not None:
             if self._scheduler.running:
@@ -89,6 +121,8 @@ class DigestScheduler:
             _, still = await asyncio.wait(pending, timeout=STOP_TIMEOUT)
             for task in still:
                 task.cancel()
+        # Hand delivery over at once rather than when a standby next notices.
+        await self._leadership.step_down()
 
     async def drain(self) -> None:
         """Wait until the background runs started so far (such as the catch-up) are done."""
@@ -102,8 +136,8 @@ class DigestScheduler:
 
     async def _tick(self) -> None:
         """One scheduled wake-up: deliver what is due, tidy the ledger, re-arm the wake-up."""
-        if self._closing or self._run.running:
-            return  # a run in progress covers it; otherwise the next tick does
+        if self._closing or self._run.running or not self._leadership.leading:
+            return  # a run in progress covers it (or another process delivers)
         try:
             now = self._clock()
             report = await self._run.deliver_due(now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from bot.delivery.payloads import DigestPayloads
 from bot.delivery.ports import NoticeChannels
@@ -56,10 +57,13 @@ class LedgerSender:
         report: DeliveryReport,
         *,
         reread: bool = True,
+        may_send: Callable[[], bool] | None = None,
     ) -> None:
         """Send the rest of one ledger row's messages and settle the row (lock held).
 
         `reread=False` only for a row this run has just written under the same lock.
+        `may_send` is asked before every message: once it says no (this process lost
+        the delivery leadership), the row stays pending for whoever leads next.
         """
         ledger = self._store.ledger
         current = await ledger.get(row.subscription_id, row.due_at) if reread else row
@@ -70,6 +74,12 @@ class LedgerSender:
         try:
             messages = await self._payloads.messages(current.payload_hash)
             for index in range(len(sent_ids), current.message_count):
+                if may_send is not None and not may_send():
+                    log.warning(
+                        "no longer the delivery leader: digest for channel %s stays pending",
+                        subscription.channel_id,
+                    )
+                    return
                 nonce = delivery_nonce(subscription.id, current.due_at, index)
                 sent = await self._queue.send(subscription.channel_id, messages[index], nonce=nonce)
                 sent_ids.append(sent.message_id)

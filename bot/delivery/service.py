@@ -48,7 +48,9 @@ class DigestService:
         locks = SubscriptionLocks()
         payloads = DigestPayloads(store.ledger, write_payload)
         sender = LedgerSender(store, queue, payloads, notices)
-        self.run = DeliveryRun(store, library, payloads, sender, locks, policy)
+        self.run = DeliveryRun(
+            store, library, payloads, sender, locks, policy, lambda: store.leadership.leading
+        )
         self.scheduler = DigestScheduler(self.run, store, queue, clock, policy)
         self.manage = SubscriptionService(
             store, library, self.run, payloads, locks, policy, self.scheduler.rearm
@@ -58,6 +60,11 @@ class DigestService:
     def window(self) -> dt.timedelta:
         """How late a due time may be and still be delivered: catch-up hours plus one tick."""
         return self.policy.window
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process delivers scheduled digests (one process of a deployment does)."""
+        return self.scheduler.leading
 
     @property
     def current_run(self) -> DeliveryReport | None:

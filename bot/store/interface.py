@@ -207,6 +207,23 @@ class BotState(Protocol):
         ...
 
 
+class Leadership(Protocol):
+    """Which process of a deployment delivers digests: at most one at a time."""
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process leads now (False at once when its hold is lost)."""
+        ...
+
+    async def try_lead(self) -> bool:
+        """Become the leader if nobody is, or confirm this process still is; True if it leads."""
+        ...
+
+    async def step_down(self) -> None:
+        """Stop leading, so that a standby can take over."""
+        ...
+
+
 class Store(Protocol):
     """A whole store: its groups of tables, opened and closed together."""
 
@@ -228,6 +245,11 @@ class Store(Protocol):
     @property
     def state(self) -> BotState:
         """The bot's own state."""
+        ...
+
+    @property
+    def leadership(self) -> Leadership:
+        """Who delivers digests in a deployment of several processes."""
         ...
 
     async def open(self) -> None:

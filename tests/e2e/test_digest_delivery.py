@@ -19,6 +19,7 @@ import bot.delivery.run as delivery_run_module
 from bot.config import Settings
 from bot.delivery.queue import Backoff
 from bot.discord.client import BriefBot, create_bot
+from bot.store.sqlite.leadership import FileLockLeadership
 from tests.support.digest_world import (
     EDITED_ANSWER,
     FIRST_ANSWER,
@@ -280,10 +281,11 @@ async def test_a_crash_after_the_ledger_write_then_a_restart_posts_exactly_once(
     assert (pending.status, pending.message_ids) == ("pending", ())
     assert posted(world.channel) == []
 
-    second = fast_retries(create_bot(settings))
-    await world.env.restart_bot(second)
+    # The dead process's locks go with it (its delivery leadership included).
     await first.digests.stop()
     await first.store.close()
+    second = fast_retries(create_bot(settings))
+    await world.env.restart_bot(second)
     await second.digests.drain()  # the start-up catch-up retries the pending row
 
     [message] = posted(world.channel)
@@ -511,3 +513,25 @@ async def test_a_manual_send_between_two_batches_is_not_posted_again_by_the_run(
     again = await world.bot.digests.deliver_due(late)
     assert again.unchanged == 1
     assert [len(posted(channel)) for channel in (first, second)] == [1, 1]
+
+
+async def test_a_standby_sends_nothing_until_the_leader_steps_down(
+    world: World, settings: Settings
+) -> None:
+    digests = world.bot.digests
+    await world.subscribe()
+    await digests.stop()  # steps down ...
+    other_process = FileLockLeadership(settings.database_path)
+    assert await other_process.try_lead()  # ... and another process leads
+    await digests.start()
+    await digests.drain()
+    assert not digests.leading
+    assert not await digests.deliver_due(NINE)  # a standby claims nothing
+    assert await world.bot.store.ledger.of_channel(world.guild.id, world.channel.id) == []
+
+    await world.env.advance_time(9 * 3600)
+    await other_process.step_down()
+    await digests.scheduler.contend()  # what the standby's retry job does
+    await digests.drain()
+    assert digests.leading
+    assert len(posted(world.channel)) == 1  # it took over and delivered what was due

@@ -7,6 +7,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.sqlite.database import SqliteDatabase
+from bot.store.sqlite.leadership import FileLockLeadership
 from bot.store.sqlite.ledger import SqliteLedger
 from bot.store.sqlite.sections import SqliteSectionHistory
 from bot.store.sqlite.state import SqliteBotState
@@ -23,6 +24,7 @@ class SqliteStore:
         self.ledger = SqliteLedger(self._sql)
         self.sections = SqliteSectionHistory(self._sql)
         self.state = SqliteBotState(self._sql)
+        self.leadership = FileLockLeadership(path)
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -39,7 +41,8 @@ class SqliteStore:
         await self._sql.open()
 
     async def close(self) -> None:
-        """Close the connection, if open."""
+        """Step down as leader and close the connection, if open."""
+        await self.leadership.step_down()
         await self._sql.close()
 
     async def checkpoint(self) -> int:
