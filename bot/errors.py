@@ -6,7 +6,14 @@ one error handler can reply in the user's own language.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
+
+# Parameters as logs and tracebacks show them: what a user typed can be 6,000 characters.
+_PARAMS_REPR = reprlib.Repr()
+_PARAMS_REPR.maxstring = 80
+_PARAMS_REPR.maxother = 80
+_PARAMS_REPR.maxlist = _PARAMS_REPR.maxtuple = _PARAMS_REPR.maxdict = 10
 
 
 class UserFacingError(Exception):
@@ -16,7 +23,10 @@ class UserFacingError(Exception):
 
     def __init__(self, **params: Any) -> None:
         self.params = params
-        super().__init__(f"{self.key}: {params}")
+        super().__init__(self.key)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {_PARAMS_REPR.repr(self.params)}"
 
 
 class TopicNotFound(UserFacingError):
@@ -77,3 +87,9 @@ class BotMissingPermission(UserFacingError):
     """The bot lacks a permission it needs to post digests in a channel."""
 
     key = "error.bot_missing_permission"
+
+
+class BotWideOnly(UserFacingError):
+    """Figures across every server asked for by someone who is not a bot-wide admin."""
+
+    key = "error.bot_wide_only"

@@ -63,8 +63,13 @@ def status_pages(
     topic_count: int,
     subscriptions: StateCounts,
     language: str,
+    *,
+    everywhere: bool = False,
 ) -> list[Page]:
-    """The answer to `/briefing-admin status`: topics, last reload, problems, digests."""
+    """The answer to `/briefing-admin status`: topics, last reload, problems, digests.
+
+    Digest figures are the asking server's own unless `everywhere` (every server's).
+    """
     writer = CardWriter(translate("admin.status_title", language), language)
     writer.add_field(translate("admin.topics", language), str(topic_count), inline=True)
     if report is not None:
@@ -87,7 +92,8 @@ def status_pages(
     if subscriptions.next_due is not None:
         when = f"<t:{int(subscriptions.next_due.timestamp())}:f>"
         digest_line += "\n" + translate("admin.next_due", language, when=when)
-    writer.add_field(translate("admin.digests", language), digest_line)
+    scope = "admin.digests_everywhere" if everywhere else "admin.digests_here"
+    writer.add_field(translate(scope, language), digest_line)
     if report is not None:
         _add_problems(writer, report, language)
     return number_pages(paginate(writer.finish()), language)

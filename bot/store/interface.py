@@ -78,8 +78,8 @@ class SubscriptionStore(Protocol):
         """The earliest due time of any active subscription."""
         ...
 
-    async def state_counts(self) -> StateCounts:
-        """How many subscriptions are active, paused and failing, across every guild."""
+    async def state_counts(self, guild_id: int | None = None) -> StateCounts:
+        """How many of a guild's subscriptions are active, paused and failing (None: all)."""
         ...
 
     async def mark_failing(

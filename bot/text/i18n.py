@@ -6,9 +6,16 @@ Any other language falls back to English.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 
+from bot.text.split import truncate
+
 DEFAULT_LANGUAGE = "en"
+# How many characters of what a user typed an error message echoes back, whatever its type.
+ECHO_LIMIT = 100
+# How much of a long value is looked at to echo its start (whitespace runs collapse).
+_ECHO_SCAN = 4 * ECHO_LIMIT
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -34,7 +41,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "label.briefings": "Briefings",
         "label.no_briefings": "No briefings are loaded yet.",
         "label.search_title": "Search: {query}",
-        "label.no_results": "Nothing matches “{query}”. Try fewer or shorter words.",
+        "label.no_results": "Nothing matches “{query}”.",
         "label.read_more": "Read it with {command}",
         "label.sources_of": "Sources: {title}",
         "label.no_sources": "No sources are cited.",
@@ -95,6 +102,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.topic_not_found": "No briefing is called “{value}”.",
         "error.section_not_found": "Briefing `{topic}` has no section “{value}”.",
         "error.did_you_mean": "Did you mean: {suggestions}?",
+        "error.echo_more": "and {count:,} more",
         "error.invalid_schedule": "“{value}” is not a schedule I understand. Use {accepted}.",
         "error.invalid_timezone": (
             "“{value}” is not a time zone I know. Use an IANA name such as Asia/Tokyo, "
@@ -120,6 +128,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "admin.problems": "Problems",
         "admin.problem_counts": "{errors} error(s), {warnings} warning(s)",
         "admin.digests": "Digest subscriptions",
+        "admin.digests_here": "This server's digest subscriptions",
+        "admin.digests_everywhere": "Digest subscriptions in every server",
+        "error.bot_wide_only": "Figures for every server are for the bot's owner and the admin "
+        "users named in config.yaml. Without `everywhere`, you see this server's.",
         "admin.subscription_counts": "{active} active, {paused} paused, {failing} failing",
         "admin.next_due": "Next digest: {when}",
         "error.admin_only": "Only the bot's owner, configured admins and members with "
@@ -129,6 +141,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "get your own copy.",
         "error.pages_expired": "These buttons have expired. Run the command again to page "
         "through it.",
+        # Search results (bot.briefings.search_cards).
+        "search.spelling": "Did you mean “{fixed}”? Search for it with {command}.",
+        "search.closest_topics": "Closest topics: {topics}",
+        "search.every_topic": "See every topic with {command}.",
+        "search.field.title": "Title",
+        "search.field.aliases": "Id and aliases",
+        "search.field.tags": "Tags",
+        "search.field.subtitle": "Subtitle",
+        "search.field.summary": "Summary",
+        "search.field.takeaways": "Takeaways",
+        "search.field.closing": "Closing",
+        "search.field.heading": "Heading",
+        "search.field.question": "Question",
+        "search.field.answer": "Answer",
+        "search.field.lead": "Lead",
+        "search.field.points": "Key points",
+        "search.field.commentary": "Commentary",
+        "search.field.body": "Details",
+        "search.field.sources": "Sources",
+        "search.field.reactions": "Reader reactions",
     },
     "ja": {
         "label.key_points": "要点",
@@ -153,7 +185,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "label.briefings": "ブリーフィング一覧",
         "label.no_briefings": "読み込まれたブリーフィングはまだありません。",
         "label.search_title": "検索: {query}",
-        "label.no_results": "「{query}」に一致するものはありません。語を減らすか短くしてください。",
+        "label.no_results": "「{query}」に一致するものはありません。",
         "label.read_more": "{command} で続きを読む",
         "label.sources_of": "出典: {title}",
         "label.no_sources": "出典はありません。",
@@ -203,6 +235,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.topic_not_found": "「{value}」というブリーフィングはありません。",
         "error.section_not_found": "ブリーフィング `{topic}` に「{value}」というセクションはありません。",
         "error.did_you_mean": "もしかして: {suggestions}",
+        "error.echo_more": "ほか{count:,}件",
         "error.invalid_schedule": "「{value}」はスケジュールとして使えません。{accepted} のいずれかを指定してください。",
         "error.invalid_timezone": (
             "「{value}」はタイムゾーンとして使えません。Asia/Tokyo、America/New_York、UTC のような "
@@ -228,12 +261,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "admin.problems": "問題",
         "admin.problem_counts": "エラー {errors} 件、警告 {warnings} 件",
         "admin.digests": "ダイジェスト購読",
+        "admin.digests_here": "このサーバーのダイジェスト購読",
+        "admin.digests_everywhere": "全サーバーのダイジェスト購読",
+        "error.bot_wide_only": "全サーバーの数字は、ボットの所有者と config.yaml に書かれた管理者だけが見られます。`everywhere` なしなら、このサーバーの数字が見られます。",
         "admin.subscription_counts": "有効 {active}、一時停止 {paused}、失敗 {failing}",
         "admin.next_due": "次のダイジェスト: {when}",
         "error.admin_only": "この操作はボットの所有者、設定された管理者、サーバー管理権限を持つメンバーだけが行えます。",
         "error.not_allowed_generic": "ここではこのコマンドを使えません。",
         "error.not_your_pages": "このページ操作は他の人のものです。ご自身でコマンドを実行してください。",
         "error.pages_expired": "このボタンは期限切れです。もう一度コマンドを実行してください。",
+        # 検索結果(bot.briefings.search_cards)。
+        "search.spelling": "もしかして「{fixed}」? {command} で検索できます。",
+        "search.closest_topics": "近いトピック: {topics}",
+        "search.every_topic": "トピックの一覧は {command} で見られます。",
+        "search.field.title": "タイトル",
+        "search.field.aliases": "ID・別名",
+        "search.field.tags": "タグ",
+        "search.field.subtitle": "サブタイトル",
+        "search.field.summary": "概要",
+        "search.field.takeaways": "まとめ",
+        "search.field.closing": "むすび",
+        "search.field.heading": "見出し",
+        "search.field.question": "問い",
+        "search.field.answer": "答え",
+        "search.field.lead": "リード",
+        "search.field.points": "要点",
+        "search.field.commentary": "コメント",
+        "search.field.body": "詳細",
+        "search.field.sources": "出典",
+        "search.field.reactions": "読者の声",
     },
 }
 
@@ -255,6 +311,62 @@ def translate(key: str, locale: str | None, **params: Any) -> str:
     language = language_of(locale)
     template = MESSAGES[language].get(key) or MESSAGES[DEFAULT_LANGUAGE][key]
     return template.format(**{name: _format_value(value) for name, value in params.items()})
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value)
+    except ValueError:  # an int of more than 4,300 digits has no decimal str()
+        return f"{value:#x}" if isinstance(value, int) else type(value).__name__
+    except Exception:  # whatever it is, its echo must not break the error message
+        return type(value).__name__
+
+
+def _one_line(text: str, limit: int) -> str:
+    """The start of a text on one line, at most `limit` characters, with … when cut."""
+    scanned = text[:_ECHO_SCAN]
+    line = " ".join(scanned.split())
+    if len(scanned) < len(text):
+        line += "…"  # collapsing whitespace may have made the start short enough to fit
+    return truncate(line, limit)
+
+
+def _keep(text: str) -> str:
+    return text
+
+
+def echo(
+    value: object,
+    locale: str | None,
+    *,
+    limit: int = ECHO_LIMIT,
+    escape: Callable[[str], str] = _keep,
+) -> str:
+    """A value the user typed as an error message quotes it, shortened first, whatever its type.
+
+    Text, numbers and anything else become one line of at most `limit` characters
+    (`escape` then makes it safe to show). A list shows its items as code, as many as
+    fit in `limit`, then how many more there are: an echo never crowds out the rest of
+    the message, however long or numerous what was typed.
+    """
+    if isinstance(value, Collection) and not isinstance(value, str | bytes):
+        items = list(value)
+        shown: list[str] = []
+        used = 0
+        for item in items:
+            code = "`" + _one_line(_as_text(item), limit).replace("`", "'") + "`"
+            if shown and used + 2 + len(code) > limit:
+                break
+            used += len(code) + (2 if shown else 0)
+            shown.append(code)
+        text = ", ".join(shown)
+        if len(items) > len(shown):
+            more = translate("error.echo_more", locale, count=len(items) - len(shown))
+            text = f"{text} {more}" if text else more
+        return text
+    return escape(_one_line(_as_text(value), limit))
 
 
 def error_message(key: str, locale: str | None, **params: Any) -> str:
@@ -291,8 +403,8 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
         "List every source of a briefing or one section, with dates and stale marks.": (
             "ブリーフィングまたはセクションの出典を日付と古さの印つきで一覧表示します。"
         ),
-        "Search the headings, answers, points and bodies of every briefing.": (
-            "すべてのブリーフィングの見出し、答え、要点、本文を検索します。"
+        "Search everything in every briefing: titles, tags, sections and sources.": (
+            "すべてのブリーフィングを全文検索します(タイトル、タグ、セクション、出典)。"
         ),
         "Show the answer only to you": "自分だけに表示する",
         "The briefing's id, title or alias": "ブリーフィングのID、タイトル、または別名",
@@ -357,6 +469,10 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
         ),
         "Reload the briefing files now and report what changed.": (
             "ブリーフィングのファイルを今すぐ再読み込みし、変更内容を報告します。"
+        ),
+        "everywhere": "全サーバー",
+        "Figures for every server (the bot's owner and configured admins only)": (
+            "全サーバーの数字(ボットの所有者と設定された管理者のみ)"
         ),
     },
 }

@@ -10,13 +10,18 @@ from discord.ext import commands
 
 from bot.discord.rendering import send_pages
 from bot.discord.status_cards import reload_report_pages, status_pages
-from bot.errors import AdminOnly
+from bot.errors import AdminOnly, BotWideOnly
 from bot.text.i18n import language_of
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
 
 Interaction = discord.Interaction[discord.Client]
+
+
+async def is_bot_wide_admin(bot: BriefBot, user: discord.abc.User) -> bool:
+    """The bot's owner or a configured admin user: the people who see every server's figures."""
+    return user.id in bot.settings.admin_user_ids or await bot.is_owner(user)
 
 
 async def is_briefbot_admin(bot: BriefBot, interaction: Interaction) -> bool:
@@ -51,11 +56,23 @@ class AdminCog(
         return language_of(interaction.locale.value)
 
     @app_commands.command(name="status")
-    async def status(self, interaction: Interaction) -> None:
+    @app_commands.describe(
+        everywhere="Figures for every server (the bot's owner and configured admins only)"
+    )
+    async def status(self, interaction: Interaction, everywhere: bool = False) -> None:
         """Show loaded topics, current errors and warnings, and digest health."""
         language = await self._require_admin(interaction)
-        counts = await self.bot.store.subscriptions.state_counts()
-        pages = status_pages(self.bot.last_reload, len(self.bot.library), counts, language)
+        if everywhere and not await is_bot_wide_admin(self.bot, interaction.user):
+            raise BotWideOnly()
+        guild_id = None if everywhere else interaction.guild_id
+        counts = await self.bot.store.subscriptions.state_counts(guild_id)
+        pages = status_pages(
+            self.bot.last_reload,
+            len(self.bot.library),
+            counts,
+            language,
+            everywhere=guild_id is None,
+        )
         await send_pages(interaction, pages, ephemeral=True, language=language)
 
     @app_commands.command(name="reload")

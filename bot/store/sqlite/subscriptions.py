@@ -188,11 +188,18 @@ class SqliteSubscriptions:
         )
         return maybe_epoch(rows[0][0]) if rows else None
 
-    async def state_counts(self) -> StateCounts:
-        """How many subscriptions are active, paused and failing, across every guild."""
-        rows = await self._sql.rows(
-            "SELECT state, COUNT(*), MIN(next_due) FROM subscriptions GROUP BY state"
-        )
+    async def state_counts(self, guild_id: int | None = None) -> StateCounts:
+        """How many of a guild's subscriptions are active, paused and failing (None: all)."""
+        if guild_id is None:
+            rows = await self._sql.rows(
+                "SELECT state, COUNT(*), MIN(next_due) FROM subscriptions GROUP BY state"
+            )
+        else:
+            rows = await self._sql.rows(
+                "SELECT state, COUNT(*), MIN(next_due) FROM subscriptions"
+                " WHERE guild_id = ? GROUP BY state",
+                (guild_id,),
+            )
         counts = {str(row[0]): (int(row[1]), row[2]) for row in rows}
         active, earliest = counts.get("active", (0, None))
         return StateCounts(
