@@ -54,7 +54,7 @@ async def start_once(deployment: Deployment) -> dict[str, Any]:
     started = time.perf_counter()
     bot = create_bot(deployment.settings(), clock=lambda: BEFORE_DUE)
     try:
-        async with simcord.run(bot, check_errors=False):
+        async with simcord.run(bot, check_errors=False, shard_count=1):
             if not bot.is_ready():
                 raise RuntimeError("simcord started the bot, but it is not ready")
             figures = {

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from bot.briefings.loader import display_path, format_path, locate, parse_yaml
@@ -50,6 +58,54 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(5, ge=1, le=20)
 
 
+def parse_shard_ids(text: str, shard_count: int) -> tuple[int, ...]:
+    """Shard ids from `0-3` or `0,2,4-7`, each once and below `shard_count`; raises ValueError."""
+    ids: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        first, dash, last = part.partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ValueError(f"{text!r} is not a shard range; write it like 0-3 or 0,2,4-7")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low:
+            raise ValueError(f"shard range {part!r} runs backwards; write {high}-{low}")
+        for shard in range(low, high + 1):
+            if shard >= shard_count:
+                raise ValueError(
+                    f"shard {shard} is out of range: with shard_count {shard_count} the shards"
+                    f" are 0-{shard_count - 1}"
+                )
+            if shard in ids:
+                raise ValueError(f"shard {shard} is named twice in {text!r}")
+            ids.append(shard)
+    return tuple(sorted(ids))
+
+
+class ClusterSettings(_Section):
+    """Which of the bot's shards this process runs, and how fast a standby takes over."""
+
+    # This process's shards, e.g. "0-3" (needs shard_count); None runs every shard.
+    shards: str | None = None
+    # Shards across the whole deployment; None asks Discord for its recommendation.
+    shard_count: int | None = Field(None, ge=1, le=100_000)
+    # How often a standby tries to take over digest delivery (and the leader checks it).
+    leader_retry_seconds: float = Field(10, ge=1, le=300)
+
+    @model_validator(mode="after")
+    def _valid_range(self) -> ClusterSettings:
+        if self.shards is not None:
+            if self.shard_count is None:
+                raise ValueError("shards needs shard_count: the number of shards in the cluster")
+            parse_shard_ids(self.shards, self.shard_count)
+        return self
+
+    @property
+    def shard_ids(self) -> tuple[int, ...] | None:
+        """This process's shard ids, or None for all of them."""
+        if self.shards is None or self.shard_count is None:
+            return None
+        return parse_shard_ids(self.shards, self.shard_count)
+
+
 class Settings(_Section):
     """Everything the bot needs to run, loaded by `load_settings`."""
 
@@ -64,8 +120,11 @@ class Settings(_Section):
     admin_channel_id: Snowflake | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     watch: bool = True
+    # How long `briefbot run` retries, with backoff, while Discord cannot be reached.
+    startup_retry_seconds: float = Field(60, ge=0, le=3600)
     digest: DigestSettings = DigestSettings()
     delivery: DeliverySettings = DeliverySettings()
+    cluster: ClusterSettings = ClusterSettings()
     discord_token: SecretStr | None = Field(None, exclude=True, repr=False)
 
     @field_validator("default_timezone")

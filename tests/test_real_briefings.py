@@ -42,7 +42,7 @@ async def test_every_shipped_briefing_and_section_renders_through_discord(tmp_pa
         briefings_dir=REAL_BRIEFINGS, database_path=tmp_path / "db.sqlite3", watch=False
     )
     bot = create_bot(settings)
-    async with simcord.run(bot) as env:
+    async with simcord.run(bot, shard_count=1) as env:
         try:
             guild = env.create_guild("Readers")
             channel = guild.create_text_channel("briefings")

@@ -70,11 +70,6 @@ class DigestScheduler:
         scheduler.add_job(
             self._tick, IntervalTrigger(seconds=self._policy.tick.total_seconds()), id=TICK_JOB
         )
-        scheduler.add_job(
-            self.contend,
-            IntervalTrigger(seconds=self._policy.leader_retry.total_seconds()),
-            id=LEADER_JOB,
-        )
         scheduler.start()
         self._scheduler = scheduler
         self._spawn(self.contend(), name="digest-catch-up")
@@ -103,6 +98,22 @@ class DigestScheduler:
             self._spawn(self._tick(), name="digest-take-over")
         elif was_leading and not leading:
             log.warning("this process lost the delivery leadership; standing by")
+        self._keep_contending(not leading or self._leadership.confirm_while_leading)
+
+    def _keep_contending(self, needed: bool) -> None:
+        """Run `contend` every `leader_retry` while standing by (or confirming a hold)."""
+        scheduler = self._scheduler
+        if scheduler is None or self._closing:
+            return
+        job = scheduler.get_job(LEADER_JOB)
+        if needed and job is None:
+            scheduler.add_job(
+                self.contend,
+                IntervalTrigger(seconds=self._policy.leader_retry.total_seconds()),
+                id=LEADER_JOB,
+            )
+        elif not needed and job is not None:
+            scheduler.remove_job(LEADER_JOB)
 
     async def stop(self) -> None:
         """Finish in-flight sends, stop the scheduler and step down as the delivery leader."""

@@ -34,7 +34,12 @@ from bot.text.i18n import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.discord.cogs.briefing", "bot.discord.cogs.digest", "bot.discord.cogs.admin")
+EXTENSIONS = (
+    "bot.discord.cogs.briefing",
+    "bot.discord.cogs.digest",
+    "bot.discord.cogs.admin",
+    "bot.discord.cogs.authoring",  # after admin: its commands join `/briefing-admin`
+)
 Clock = Callable[[], dt.datetime]
 RELOAD_SWITCH_INTERVAL = 0.001
 BUCKET_SWEEP_SECONDS = 1.0
@@ -75,15 +80,25 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class BriefBot(commands.Bot):
-    """The briefbot client: briefings, commands and (later) digests."""
+class BriefBot(commands.AutoShardedBot):
+    """The briefbot client: briefings, commands and digests, on one or more shards.
+
+    Always sharded: with no cluster settings Discord's recommended shard count is used,
+    so one process keeps working past 2,500 guilds; a cluster process runs only its
+    `cluster.shards` of `cluster.shard_count`.
+    """
 
     def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
+        cluster = settings.cluster
+        shards: dict[str, Any] = {"shard_count": cluster.shard_count}
+        if cluster.shard_ids is not None:
+            shards["shard_ids"] = list(cluster.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
+            **shards,
         )
         self.settings = settings
         self.clock = clock
@@ -113,6 +128,7 @@ class BriefBot(commands.Bot):
                 catch_up=dt.timedelta(hours=settings.digest.catch_up_hours),
                 tick=dt.timedelta(seconds=settings.digest.tick_seconds),
                 default_timezone=settings.default_timezone,
+                leader_retry=dt.timedelta(seconds=cluster.leader_retry_seconds),
             ),
         )
         self.tree.on_error = report_error  # type: ignore[method-assign]

@@ -215,6 +215,11 @@ class Leadership(Protocol):
         """Whether this process leads now (False at once when its hold is lost)."""
         ...
 
+    @property
+    def confirm_while_leading(self) -> bool:
+        """Whether the leader must keep confirming its hold (a lock that can be lost)."""
+        ...
+
     async def try_lead(self) -> bool:
         """Become the leader if nobody is, or confirm this process still is; True if it leads."""
         ...

@@ -23,7 +23,7 @@ def command_syncs(env: simcord.Env) -> int:
 
 async def test_commands_sync_once_then_only_when_the_tree_changes(settings: Settings) -> None:
     first = create_bot(settings)
-    async with simcord.run(first) as env:
+    async with simcord.run(first, shard_count=1) as env:
         try:
             assert command_syncs(env) == 1
             second = create_bot(settings)
@@ -67,7 +67,7 @@ async def test_the_token_never_appears_in_logs_or_reprs(
     bot = create_bot(with_token)
     caplog.set_level(logging.DEBUG)
     (with_token.briefings_dir / "broken.yaml").write_text("title: [\n", encoding="utf-8")
-    async with simcord.run(bot) as env:
+    async with simcord.run(bot, shard_count=1) as env:
         try:
             guild = env.create_guild("G")
             channel = guild.create_text_channel("c")

@@ -77,7 +77,7 @@ async def test_non_yaml_files_do_not_trigger_a_reload(tmp_path: Path) -> None:
 
 async def test_the_running_bot_picks_up_a_new_and_an_edited_file(settings: Settings) -> None:
     bot = create_bot(settings.model_copy(update={"watch": True}))
-    env = simcord.Env(bot)
+    env = simcord.Env(bot, shard_count=1)
     bot.external_wait = env.external_wait
     await env.start()
     with env.time_context():

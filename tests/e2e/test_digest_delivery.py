@@ -425,7 +425,7 @@ async def test_the_scheduler_wakes_the_bot_at_each_due_time(
     settings: Settings, virtual_scheduler_clock: dict[str, simcord.Env]
 ) -> None:
     bot = fast_retries(create_bot(settings))
-    env = simcord.Env(bot)
+    env = simcord.Env(bot, shard_count=1)
     virtual_scheduler_clock["env"] = env
     await env.start()
     try:

@@ -2,18 +2,21 @@
 
 The bot is built by the same `create_bot` as in production, with its cogs, renderer and
 loaded briefings; only Discord is simulated (simcord), so no token and no network are
-needed. Its database lives in a temporary folder, so the demo never writes `data/`.
+needed. Its database and its own copy of the briefings live in a temporary folder, so
+the demo never writes `data/` and `edit` never touches your `briefings/`.
 
 Type slash commands as in Discord (`/briefing show topic:ukraine`), press buttons by
 label (`next`, `click Previous`), choose in a menu (`select 2`), and end an option with
-`?` to see its autocomplete choices (`/briefing show topic:ukr?`). Lines come from
-stdin, so a script can be piped in; the demo exits 0 at the end of input.
+`?` to see its autocomplete choices (`/briefing show topic:ukr?`). `as moderator` and
+`as admin` switch who types; `tick` moves the clock and delivers digests. Lines come
+from stdin, so a script can be piped in; the demo exits 0 at the end of input.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import sys
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
@@ -60,6 +63,18 @@ async def _aiter(lines: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str
             yield line
 
 
+def copy_briefings(source: Path, scratch: Path) -> Path:
+    """The demo's own copy of the briefing folder's files, which `edit` may change."""
+    if not source.is_dir():
+        return source  # nothing to copy: the bot reports the missing folder as usual
+    target = scratch / "briefings"
+    target.mkdir()
+    for path in source.iterdir():
+        if path.is_file() and not path.name.startswith("."):
+            shutil.copy2(path, target / path.name)
+    return target
+
+
 async def run_lines(
     settings: Settings,
     lines: Iterable[str] | AsyncIterable[str],
@@ -67,11 +82,16 @@ async def run_lines(
     *,
     echo: bool = False,
     prompt: Callable[[], None] | None = None,
+    interactive: bool = False,
 ) -> int:
-    """Start the bot in a simulated Discord and run each input line; 0 when input ends."""
+    """Start the bot in a simulated Discord and run each input line; 0 when input ends.
+
+    `interactive` (a terminal) lets `edit TOPIC` open `$EDITOR`.
+    """
     with tempfile.TemporaryDirectory(prefix="briefbot-demo-") as scratch:
         demo_settings = settings.model_copy(
             update={
+                "briefings_dir": copy_briefings(settings.briefings_dir, Path(scratch)),
                 "database_path": Path(scratch) / "demo.sqlite3",
                 "watch": False,
                 "dev_guild_id": None,
@@ -82,8 +102,8 @@ async def run_lines(
         session: DemoSession | None = None
         try:
             with _interaction_locale(lambda: session):
-                async with simcord.run(bot, check_errors=False) as env:
-                    session = DemoSession(env, bot, write)
+                async with simcord.run(bot, check_errors=False, shard_count=1) as env:
+                    session = DemoSession(env, bot, write, interactive=interactive)
                     write(session.banner())
                     if prompt:
                         prompt()
@@ -144,6 +164,7 @@ def run_demo(settings: Settings) -> int:
                 write,
                 echo=not interactive,
                 prompt=prompt if interactive else None,
+                interactive=interactive,
             )
         )
     except KeyboardInterrupt:

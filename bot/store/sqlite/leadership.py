@@ -24,6 +24,11 @@ class FileLockLeadership:
         """Whether this process holds the lock."""
         return self._fd is not None
 
+    @property
+    def confirm_while_leading(self) -> bool:
+        """An flock is held until this process lets go or exits: nothing to confirm."""
+        return False
+
     async def try_lead(self) -> bool:
         """Take the lock if nobody holds it; True if this process leads."""
         if self._fd is not None:
