@@ -42,6 +42,7 @@ def test_empty_config_gives_defaults_resolved_against_its_folder(tmp_path: Path)
     assert settings.stale_after_days == 365
     assert settings.log_level == "INFO"
     assert settings.watch is True
+    assert settings.startup_retry_seconds == 60
     assert settings.digest.catch_up_hours == 6
     assert settings.digest.tick_seconds == 60
     assert settings.delivery.rate_per_second == 25
@@ -57,9 +58,29 @@ def test_the_committed_config_loads_and_matches_the_defaults() -> None:
 
     assert settings.briefings_dir == ROOT / "briefings"
     assert settings.database_path == ROOT / "data" / "briefbot.sqlite3"
-    for name in ("default_timezone", "stale_after_days", "log_level", "watch", "digest"):
+    names = ("default_timezone", "stale_after_days", "log_level", "watch", "digest")
+    for name in (*names, "startup_retry_seconds"):
         assert getattr(settings, name) == getattr(defaults, name), name
     assert settings.delivery == defaults.delivery
+
+
+def test_startup_retry_seconds_is_read_and_checked(tmp_path: Path) -> None:
+    assert (
+        load_settings(
+            write_config(tmp_path / "ok", "startup_retry_seconds: 2.5\n")
+        ).startup_retry_seconds
+        == 2.5
+    )
+    assert (
+        load_settings(
+            write_config(tmp_path / "none", "startup_retry_seconds: 0\n")
+        ).startup_retry_seconds
+        == 0
+    )
+    path = write_config(tmp_path / "bad", "startup_retry_seconds: -1\n")
+    assert config_error(path) == (
+        f"{path}:1:24: error: startup_retry_seconds: Input should be greater than or equal to 0"
+    )
 
 
 def test_relative_paths_resolve_against_the_config_folder_not_the_cwd(
@@ -136,9 +157,9 @@ def test_unknown_nested_key_is_an_error_with_a_suggestion(tmp_path: Path) -> Non
 
 
 def test_unknown_key_without_a_close_match(tmp_path: Path) -> None:
-    path = write_config(tmp_path, "colour: blue\n")
+    path = write_config(tmp_path, "flavour: blue\n")
 
-    assert config_error(path) == f"{path}:1:1: error: colour: unknown setting 'colour'"
+    assert config_error(path) == f"{path}:1:1: error: flavour: unknown setting 'flavour'"
 
 
 def test_bad_timezone_is_an_error(tmp_path: Path) -> None:
