@@ -141,7 +141,8 @@ class BriefBot(commands.AutoShardedBot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.tree.set_translator(CommandTranslator())
-        await self.sync_commands_if_changed()
+        if self.syncs_commands:
+            await self.sync_commands_if_changed()
         await self.digests.start()
         if self.settings.watch and self.settings.briefings_dir.is_dir():
             self._watcher = asyncio.create_task(
@@ -202,6 +203,11 @@ class BriefBot(commands.AutoShardedBot):
                 await channel.send(embed=card_embed(card), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.warning("could not post the reload report to the admin channel", exc_info=True)
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Only the process holding shard 0 syncs the command tree for the whole cluster."""
+        return self.shard_ids is None or 0 in self.shard_ids
 
     async def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
         """The command tree exactly as `tree.sync` would send it for this scope."""

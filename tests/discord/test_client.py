@@ -11,7 +11,7 @@ import pytest
 import simcord
 from pydantic import SecretStr
 
-from bot.config import Settings
+from bot.config import ClusterSettings, Settings
 from bot.discord.client import bound_rate_limit_sweeps, create_bot
 
 SECRET = "MTIzNDU2Nzg5.secret-token-never-logged"
@@ -47,6 +47,26 @@ async def test_commands_sync_once_then_only_when_the_tree_changes(settings: Sett
             assert command_syncs(env) == 2  # the tree changed
         finally:
             await env.bot.store.close()
+
+
+async def test_only_the_process_holding_shard_zero_syncs_commands(settings: Settings) -> None:
+    cluster = ClusterSettings(shards="1", shard_count=2)
+    other = create_bot(settings.model_copy(update={"cluster": cluster}))
+    assert not other.syncs_commands
+    async with simcord.run(other, shard_count=2) as env:
+        try:
+            assert command_syncs(env) == 0
+        finally:
+            await other.store.close()
+    first = create_bot(
+        settings.model_copy(update={"cluster": ClusterSettings(shards="0", shard_count=2)})
+    )
+    assert first.syncs_commands
+    async with simcord.run(first, shard_count=2) as env:
+        try:
+            assert command_syncs(env) == 1
+        finally:
+            await first.store.close()
 
 
 def test_the_bot_asks_for_no_privileged_intents(settings: Settings) -> None:
