@@ -94,6 +94,25 @@ async def test_buttons_by_label_menus_by_label_and_mistakes(settings: Settings) 
     assert "Not understood: 'gibberish'" in out
 
 
+async def test_help_lists_people_digests_and_the_clock(settings: Settings) -> None:
+    code, out = await run(settings, "help")
+    assert code == 0
+    assert "You type in #general as member (type as moderator or as admin to switch)" in out
+    for command in (
+        "as moderator",
+        "as admin",
+        "/digest subscribe channel:#news",
+        "/briefing-admin status",
+        "tick [DURATION]",
+        "offline DURATION",
+        "edit TOPIC answer N TEXT",
+        "edit TOPIC add HEADING | ANSWER",
+        "channel [NAME]",
+        "server",
+    ):
+        assert command in out, command
+
+
 async def test_unexpected_bot_errors_are_printed_plainly(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

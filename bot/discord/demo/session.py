@@ -2,7 +2,9 @@
 
 Lines are parsed as a member would type in Discord (`/briefing show topic:ukraine`,
 `next`, `select 2`, an option ending in `?` for autocomplete) and sent to the real bot
-through simcord; what the bot answers is printed with `bot.discord.demo.transcript`.
+through simcord, as whoever `as` last chose, in `#general`; what the bot answers is
+printed with `bot.discord.demo.transcript`. The server is `world`; the digest commands
+(`tick`, `offline`, `edit`, `channel`) are `digest_commands`.
 """
 
 from __future__ import annotations
@@ -17,10 +19,20 @@ from discord import app_commands
 
 from bot.briefings.matching import normalize
 from bot.discord.client import BriefBot
+from bot.discord.demo.briefing_edits import EDIT_SYNTAX
+from bot.discord.demo.digest_commands import DigestCommands
 from bot.discord.demo.transcript import message_text
+from bot.discord.demo.world import DemoWorld, Person, clock_text
 from bot.errors import UserFacingError
 
 Write = Callable[[str], None]
+
+
+_CHANNEL_KINDS = {discord.ChannelType.text: "a text", discord.ChannelType.news: "an announcement"}
+
+
+# `tick      # to the next digest`, as the README writes it: two spaces, #, a space.
+_TRAILING_COMMENT = re.compile(r"\s{2,}#\s.*$")
 
 
 _TRUE = {"true", "yes", "y", "1", "on"}
@@ -29,14 +41,22 @@ _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
 
-HELP = """\
-Commands, typed as in Discord (option:value, values may contain spaces):
+HELP = f"""\
+You type in #general as member, moderator or admin (you start as member):
+  as member             no special permissions
+  as moderator          Manage Channels: may use /digest
+  as admin              Manage Server too: may use /briefing-admin
+Slash commands, typed as in Discord (option:value, values may contain spaces):
   /briefing list
   /briefing show topic:ukraine-ceasefire
   /briefing section topic:ukraine section:2
   /briefing sources topic:ukraine [section:1]
   /briefing search query:停戦
   add private:true to any of them to answer only you
+  /digest subscribe channel:#news [schedule:daily 09:00] [timezone:UTC] [mode:full]
+  /digest list | preview channel:#news | send channel:#news
+  /digest pause channel:#news | resume channel:#news | unsubscribe channel:#news
+  /briefing-admin status | reload
 Autocomplete: end the option you are typing with ?, e.g.
   /briefing show topic:ukr?
   /briefing section topic:ukraine section:首脳?
@@ -45,6 +65,15 @@ On the last message with controls:
   click LABEL           press any button by its label (e.g. click 次へ)
   select N | select LABEL   choose option N (as listed) or by label in the menu
   again                 show the current message again
+Digests and time (the clock starts at Thu 2026-01-01 00:00 UTC):
+  tick [DURATION]       move the clock (30m, 2h, 1d, 1w; default: to the next due
+                        digest, or one day) and deliver every digest that falls due
+  offline DURATION      the bot is down for DURATION, then catches up as at start-up
+  edit TOPIC            change the demo's copy of a briefing in $EDITOR, and reload
+  edit TOPIC CHANGE     or give the change on the line (no editor needed):
+{EDIT_SYNTAX}
+  channel [NAME]        what #NAME received (without a name: every channel)
+  server                the channels, roles and people of the demo server
 Other:
   lang ja | lang en     set the language your Discord client reports
   reload                re-read the briefing files
@@ -91,36 +120,59 @@ def _match_option(options: list[dict[str, Any]], folded: str) -> dict[str, Any] 
 
 
 class DemoSession:
-    """One simulated user in one channel, driving the bot a line at a time."""
+    """The demo's user in `#general`, typing as one of three people, a line at a time."""
 
-    def __init__(self, env: simcord.Env, bot: BriefBot, write: Write) -> None:
+    def __init__(
+        self, env: simcord.Env, bot: BriefBot, write: Write, *, interactive: bool = False
+    ) -> None:
         self.env = env
         self.bot = bot
         self.write = write
-        guild = env.create_guild("Demo server")
-        self.channel = guild.create_text_channel("briefings")
-        self.me = guild.add_member(env.create_user("you"))
-        self.current: simcord.ResponseMessage | None = None
+        self.world = DemoWorld(env)
+        self.channel = self.world.general
+        self.person: Person = self.world.people["member"]
         self.locale = "en-US"
+        self.digests = DigestCommands(
+            self.world, bot, self._write_readable, lambda: self.me, interactive=interactive
+        )
+        self._current: dict[str, simcord.ResponseMessage | None] = {}
         self._cursor = env.error_cursor
+
+    @property
+    def me(self) -> simcord.MemberActor:
+        """Who is typing now."""
+        return self.person.actor
+
+    @property
+    def current(self) -> simcord.ResponseMessage | None:
+        """The last message with controls that the person typing now got."""
+        return self._current.get(self.person.name)
+
+    @current.setter
+    def current(self, message: simcord.ResponseMessage | None) -> None:
+        self._current[self.person.name] = message
 
     def banner(self) -> str:
         """What is loaded, and how to start."""
         topics = ", ".join(b.id for b in self.bot.library) or "none"
         lines = [
             "briefbot demo: the real bot against a simulated Discord (offline, no token).",
-            f"Briefings loaded ({len(self.bot.library)}): {topics}",
+            f"Briefings loaded ({len(self.bot.library)}): {topics} (the demo's own copy)",
         ]
         report = self.bot.last_reload
         if report is not None and report.errors:
             lines.append(f"{len(report.errors)} file problem(s):")
             lines.extend(f"  {problem}" for problem in report.errors)
+        lines.append(
+            "You type in #general as member (type as moderator or as admin to switch); "
+            f"the clock says {clock_text(self.world.now())}."
+        )
         lines.append("Type help for the commands, quit to leave.")
         return "\n".join(lines)
 
     async def handle(self, line: str) -> bool:
         """Run one line of input; False when the user asked to quit."""
-        line = line.strip()
+        line = _TRAILING_COMMENT.sub("", line).strip()
         if not line or line.startswith("#"):
             return True
         word, _, rest = line.partition(" ")
@@ -147,14 +199,51 @@ class DemoSession:
             elif verb == "reload":
                 report = await self.bot.reload_briefings()
                 self.write(report.summary())
+            elif verb == "as":
+                self._switch(rest)
+            elif verb == "tick":
+                await self.digests.tick(rest)
+            elif verb == "offline":
+                await self.digests.offline(rest)
+            elif verb == "edit":
+                await self.digests.edit(rest)
+            elif verb == "channel":
+                self.digests.channel(rest)
+            elif verb in {"server", "who"}:
+                self._show_server()
             else:
                 self.write(f"Not understood: {line!r}. Type help for the commands.")
         except (simcord.SetupError, simcord.BackendError, ValueError) as exc:
             self.write(f"! {exc}")
         except TimeoutError:
             self.write("! the bot did not finish in time")
+        except Exception as exc:  # the demo carries on with a message, never a traceback
+            self.write(f"! {type(exc).__name__}: {exc}")
         self._report_errors()
         return True
+
+    def _write_readable(self, text: str) -> None:
+        self.write(self.world.readable(text))
+
+    # --- who is typing, and where ------------------------------------------------------
+
+    def _switch(self, name: str) -> None:
+        if not name.strip():
+            raise ValueError(f"as whom? {', '.join(self.world.people)}")
+        self.person = self.world.person(name)
+        self.write(f"You are {self.person.name} now ({self.person.may}).")
+
+    def _show_server(self) -> None:
+        world = self.world
+        self.write(f"{world.guild.name}, {clock_text(world.now())}")
+        self.write("Channels:")
+        for channel in world.channels:
+            self.write(f"  #{channel.name:<14} {channel.kind}")
+        self.write("Roles: " + ", ".join(f"@{role.name}" for role in world.roles))
+        self.write("People (as NAME):")
+        for person in world.people.values():
+            mark = "  ← you" if person is self.person else ""
+            self.write(f"  {person.name:<10} {person.may}{mark}")
 
     # --- slash commands and autocomplete ------------------------------------------
 
@@ -182,6 +271,7 @@ class DemoSession:
         path, command = self._command(words)
         if len(path.split()) < len(words):
             raise ValueError(f"unexpected {' '.join(words[len(path.split()) :])!r} after /{path}")
+        self._check_visible(path)
         parameters = {parameter.name: parameter for parameter in command.parameters}
         options = _split_options(rest, parameters)
         if options and text.rstrip().endswith("?"):
@@ -194,8 +284,32 @@ class DemoSession:
         result = await self.me.slash(self.channel, path, **values)
         self._show_result(result, replaces=True)
 
-    @staticmethod
-    def _convert(parameter: app_commands.Parameter, value: str) -> Any:
+    def _check_visible(self, path: str) -> None:
+        """Say who may use a command hidden from the person typing (as Discord hides it)."""
+        if path in self.me.available_commands(self.channel):
+            return
+        who = "moderator" if self.person.name == "member" else "admin"
+        raise ValueError(
+            f"/{path} is hidden from {self.person.name} (it needs a permission they lack); "
+            f"type as {who} first"
+        )
+
+    def _convert(self, parameter: app_commands.Parameter, value: str) -> Any:
+        kind = parameter.type
+        if kind is discord.AppCommandOptionType.channel:
+            channel = self.world.channel(value)
+            allowed = parameter.channel_types
+            if allowed and channel.type not in allowed:
+                kinds = " or ".join(sorted({_CHANNEL_KINDS.get(t, t.name) for t in allowed}))
+                raise ValueError(
+                    f"#{channel.name} is {channel.kind_with_article}; {parameter.name} takes "
+                    f"{kinds} channel (digests to forums and threads come later)"
+                )
+            return channel.handle
+        if kind is discord.AppCommandOptionType.role:
+            return self.world.role(value)
+        if kind is discord.AppCommandOptionType.user:
+            return self.world.person(value.lstrip("@")).actor
         if parameter.type is discord.AppCommandOptionType.boolean:
             if value.lower() in _TRUE:
                 return True
@@ -281,7 +395,7 @@ class DemoSession:
             self.write("(the bot did not answer)")
             return
         for message in messages:
-            self.write(message_text(message))
+            self._write_readable(message_text(message, self.world.now()))
             if replaces or message.components:
                 self.current = message
         self.write("")
@@ -290,7 +404,7 @@ class DemoSession:
         if self.current is None:
             self.write("(nothing on screen yet)")
         else:
-            self.write(message_text(self.current))
+            self._write_readable(message_text(self.current, self.world.now()))
 
     def _report_errors(self) -> None:
         for error in self.env.errors_since(self._cursor):

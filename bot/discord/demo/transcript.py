@@ -13,12 +13,31 @@ import simcord
 _TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 
 
-def readable_timestamps(text: str) -> str:
-    """Discord timestamps (`<t:UNIX:D>`) as plain UTC dates and times."""
+def relative_time(moment: dt.datetime, now: dt.datetime) -> str:
+    """`in 9 hours`, `2 days ago`: how Discord shows a relative (`R`) timestamp."""
+    seconds = round((moment - now).total_seconds())
+    size = abs(seconds)
+    units = (("day", 86400), ("hour", 3600), ("minute", 60))
+    found = next(((unit, length) for unit, length in units if size >= length), None)
+    if found is None:
+        return "now"
+    unit, length = found
+    count = round(size / length)
+    words = f"{count} {unit}" + ("s" if count != 1 else "")
+    return f"in {words}" if seconds > 0 else f"{words} ago"
+
+
+def readable_timestamps(text: str, now: dt.datetime | None = None) -> str:
+    """Discord timestamps (`<t:UNIX:D>`) as plain UTC dates and times.
+
+    Relative ones (`<t:UNIX:R>`) read `in 9 hours` when `now` is given.
+    """
 
     def replace(match: re.Match[str]) -> str:
         moment = dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC)
         style = match.group(2) or "f"
+        if style == "R" and now is not None:
+            return relative_time(moment, now)
         if style in "dD":
             return moment.date().isoformat()
         if style in "tT":
@@ -65,17 +84,42 @@ def component_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
             yield "Buttons: " + "  ".join(buttons)
 
 
-def message_text(message: simcord.ResponseMessage) -> str:
-    """A bot message as the terminal shows it."""
-    lines = ["(only you can see this)"] if message.ephemeral else []
-    if message.content:
-        lines.append(message.content)
-    for index, embed in enumerate(message.embeds):
+def _message_lines(
+    content: str,
+    embeds: Iterable[discord.Embed],
+    rows: list[dict[str, Any]],
+    *,
+    private: bool,
+    now: dt.datetime | None,
+) -> str:
+    lines = ["(only you can see this)"] if private else []
+    if content:
+        lines.append(content)
+    for index, embed in enumerate(embeds):
         if index:
             lines.append("")
         lines.extend(embed_lines(embed))
-    components = list(component_lines(message.components))
+    components = list(component_lines(rows))
     if components:
         lines.append("")
         lines.extend(components)
-    return readable_timestamps("\n".join(lines))
+    return readable_timestamps("\n".join(lines), now)
+
+
+def message_text(message: simcord.ResponseMessage, now: dt.datetime | None = None) -> str:
+    """A bot's answer to an interaction as the terminal shows it (`now` for relative times)."""
+    return _message_lines(
+        message.content, message.embeds, message.components, private=message.ephemeral, now=now
+    )
+
+
+def posted_text(message: discord.Message, now: dt.datetime | None = None) -> str:
+    """A message in a channel's history (a digest, an answer) as the terminal shows it."""
+    rows = [row.to_dict() for row in message.components if isinstance(row, discord.ActionRow)]
+    return _message_lines(
+        message.content,
+        message.embeds,
+        [dict(row) for row in rows],
+        private=message.flags.ephemeral,
+        now=now,
+    )
