@@ -1,176 +1,68 @@
-"""The repository on a real SQLite file: migrations, guild isolation and the delivery ledger."""
+"""The store on SQLite and on PostgreSQL: guild isolation, the delivery ledger, claims.
+
+Every test runs against both implementations (the `repo` fixture), so both keep the
+same semantics. What only one of them has is tested in `test_sqlite_database.py` and
+`test_postgres_database.py`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
-import bot.store.sqlite.database as database_module
 from bot.briefings.library import load_library
-from bot.digests.records import Blob, DigestClaim, NewSubscription, Subscription
-from bot.store.sqlite import SqliteStore
-from bot.store.sqlite.database import migrations
+from bot.digests.records import DigestClaim, NewSubscription, Subscription
+from bot.store.factory import store_for_url
+from bot.store.interface import Store
+from bot.store.sqlite.database import migrations as sqlite_migrations
 from tests.conftest import REAL_BRIEFINGS, SEED_BRIEFING
+from tests.store.builders import (
+    CHANNEL_A,
+    CHANNEL_B,
+    GUILD_A,
+    GUILD_B,
+    NOW,
+    blob,
+    claim,
+    subscribe,
+)
 
-NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
-GUILD_A, GUILD_B = 1001, 2002
-CHANNEL_A, CHANNEL_B = 11, 22
-
-
-@pytest_asyncio.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    repository = SqliteStore(tmp_path / "data" / "test.sqlite3")
-    await repository.open()
-    try:
-        yield repository
-    finally:
-        await repository.close()
+# --- Opening and section history --------------------------------------------------------
 
 
-async def subscribe(
-    repo: SqliteStore,
-    guild_id: int = GUILD_A,
-    channel_id: int = CHANNEL_A,
-    *,
-    next_due: dt.datetime = NOW,
-    topics: tuple[str, ...] | None = None,
-    schedule: str = "daily 09:00",
-) -> Subscription:
-    saved, _ = await repo.subscriptions.save(
-        guild_id,
-        channel_id,
-        topics=topics,
-        schedule=schedule,
-        timezone="Asia/Tokyo",
-        mode="changes",
-        language="en",
-        next_due=next_due,
-        user_id=7,
-        now=NOW,
-    )
-    return saved
-
-
-def blob(text: str) -> Blob:
-    return Blob(f"hash-{text}", text)
-
-
-def claim(
-    sub: Subscription, due_at: dt.datetime | None, *, payload: str = "payload", messages: int = 1
-) -> DigestClaim:
-    return DigestClaim(
-        subscription=sub,
-        next_due=sub.next_due + dt.timedelta(days=1),
-        due_at=due_at,
-        payload=blob(payload) if due_at else None,
-        snapshot=blob("snapshot") if due_at else None,
-        message_count=messages if due_at else 0,
-    )
-
-
-# --- Migrations and connection settings ---------------------------------------------------
-
-
-async def test_a_new_database_gets_every_migration_and_its_user_version(repo: SqliteStore) -> None:
-    latest = max(number for number, _ in migrations())
-    assert latest >= 2
-    assert await repo.schema_version() == latest
-    with sqlite3.connect(repo.path) as raw:
-        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == latest
-    assert {
-        "command_sync",
-        "section_versions",
-        "subscriptions",
-        "deliveries",
-        "digest_blobs",
-    } <= tables
-
-
-async def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(repo: SqliteStore) -> None:
-    async with repo.connection.execute("PRAGMA journal_mode") as cursor:
-        assert (await cursor.fetchone()) == ("wal",)
-    async with repo.connection.execute("PRAGMA foreign_keys") as cursor:
-        assert (await cursor.fetchone()) == (1,)
-    async with repo.connection.execute("PRAGMA busy_timeout") as cursor:
-        assert (await cursor.fetchone()) == (5000,)
-    async with repo.connection.execute("PRAGMA wal_autocheckpoint") as cursor:
-        assert (await cursor.fetchone()) == (database_module.WAL_AUTOCHECKPOINT_PAGES,)
-
-
-def file_size(path: Path) -> int:
-    return path.stat().st_size
-
-
-async def test_a_checkpoint_copies_the_log_into_the_database(repo: SqliteStore) -> None:
-    assert await repo.checkpoint() == 0
-    before = file_size(repo.path)
-    for number in range(200):
-        await subscribe(repo, GUILD_A, 900 + number, topics=(f"topic-{number}" * 20,))
-    assert file_size(repo.path) == before  # so far only in the write-ahead log
-
-    assert await repo.checkpoint() == 0
-    assert file_size(repo.path) > before
-    reopened = SqliteStore(repo.path)
+async def test_a_store_reopens_with_its_data_and_applies_nothing_again(
+    repo: Store, store_url: str
+) -> None:
+    version = await repo.schema_version()
+    assert version == max(number for number, _ in sqlite_migrations())
+    mine = await subscribe(repo)
+    await repo.state.remember_command_tree("global", "abc", NOW)
+    await repo.close()
+    await repo.open()  # closing and opening the same object again works
+    reopened = store_for_url(store_url)
     await reopened.open()
     try:
-        assert len(await reopened.subscriptions.of_guild(GUILD_A)) == 200
+        assert await reopened.schema_version() == version
+        assert await reopened.subscriptions.in_channel(GUILD_A, CHANNEL_A) == mine
+        assert await reopened.state.command_tree_hash("global") == "abc"
+        assert await reopened.state.command_tree_hash("guild:1") is None
     finally:
         await reopened.close()
 
 
-async def test_an_old_database_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    first = dict(migrations())[1]
-    with sqlite3.connect(path) as raw:
-        raw.executescript(first)
-        raw.execute("INSERT INTO command_sync VALUES ('global', 'abc', 1)")
-        raw.execute("PRAGMA user_version = 1")
-    repo = SqliteStore(path)
-    await repo.open()
-    try:
-        assert await repo.schema_version() == max(n for n, _ in migrations())
-        assert await repo.state.command_tree_hash("global") == "abc"
-        assert await repo.subscriptions.of_guild(GUILD_A) == []
-    finally:
-        await repo.close()
-    reopened = SqliteStore(path)
-    await reopened.open()  # nothing pending: must not try to create the tables again
-    await reopened.close()
-
-
-async def test_migrations_split_into_whole_statements_triggers_included() -> None:
-    statements = list(database_module._statements(dict(migrations())[2]))
-    trigger = next(s for s in statements if s.startswith("CREATE TRIGGER"))
-    assert trigger.count(";") == 2  # the UPDATE inside, and the END
-    assert all(sqlite3.complete_statement(s) for s in statements)
-    with pytest.raises(ValueError, match="incomplete"):
-        list(database_module._statements("CREATE TABLE x (a INTEGER)"))
-
-
-async def test_a_failing_migration_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    good = migrations()
-    broken = [*good, (len(good) + 1, "CREATE TABLE fine (x INTEGER);\nNOT SQL AT ALL;")]
-    monkeypatch.setattr(database_module, "migrations", lambda: broken)
-    repo = SqliteStore(tmp_path / "broken.sqlite3")
-    with pytest.raises(sqlite3.OperationalError):
-        await repo.open()
-    await repo.close()
-    with sqlite3.connect(repo.path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 0
-        assert raw.execute("SELECT name FROM sqlite_master").fetchall() == []
+async def test_the_command_tree_hash_is_replaced_per_scope(repo: Store) -> None:
+    await repo.state.remember_command_tree("global", "first", NOW)
+    await repo.state.remember_command_tree("global", "second", NOW + dt.timedelta(hours=1))
+    await repo.state.remember_command_tree("123", "guild", NOW)
+    assert await repo.state.command_tree_hash("global") == "second"
+    assert await repo.state.command_tree_hash("123") == "guild"
 
 
 async def test_versions_can_be_recorded_for_some_briefings_only(
-    repo: SqliteStore, tmp_path: Path
+    repo: Store, tmp_path: Path
 ) -> None:
     before, _ = load_library([REAL_BRIEFINGS], now=NOW)
     assert await repo.sections.record_versions(before, NOW) > 0
@@ -193,7 +85,7 @@ async def test_versions_can_be_recorded_for_some_briefings_only(
     assert await repo.sections.first_seen(briefing.id, unchanged.id, unchanged.content_hash) == NOW
 
 
-async def test_section_versions_are_recorded_once_per_content_hash(repo: SqliteStore) -> None:
+async def test_section_versions_are_recorded_once_per_content_hash(repo: Store) -> None:
     library, _ = load_library([REAL_BRIEFINGS], now=NOW)
     sections = sum(len(b.sections) for b in library)
     assert await repo.sections.record_versions(library, NOW) == sections
@@ -208,7 +100,7 @@ async def test_section_versions_are_recorded_once_per_content_hash(repo: SqliteS
 # --- Subscriptions ---------------------------------------------------------------------
 
 
-async def test_subscribing_again_updates_the_same_subscription(repo: SqliteStore) -> None:
+async def test_subscribing_again_updates_the_same_subscription(repo: Store) -> None:
     first, created = await repo.subscriptions.save(
         GUILD_A,
         CHANNEL_A,
@@ -249,7 +141,7 @@ async def test_subscribing_again_updates_the_same_subscription(repo: SqliteStore
     assert [s.id for s in await repo.subscriptions.of_guild(GUILD_A)] == [first.id]
 
 
-async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: SqliteStore) -> None:
+async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: Store) -> None:
     entries = [
         NewSubscription(
             guild_id=GUILD_A if number % 2 else GUILD_B,
@@ -287,7 +179,7 @@ async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: SqliteSt
     ]
 
 
-async def test_bulk_adding_never_overwrites_an_existing_channel(repo: SqliteStore) -> None:
+async def test_bulk_adding_never_overwrites_an_existing_channel(repo: Store) -> None:
     mine = await subscribe(repo, GUILD_A, CHANNEL_A, schedule="daily 09:00")
     intruder = NewSubscription(
         GUILD_B, CHANNEL_A, None, "daily 01:00", "UTC", "full", "en", NOW, created_by=9
@@ -301,7 +193,17 @@ async def test_bulk_adding_never_overwrites_an_existing_channel(repo: SqliteStor
     assert [s.channel_id for s in await repo.subscriptions.of_guild(GUILD_B)] == [CHANNEL_B]
 
 
-async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: SqliteStore) -> None:
+async def test_the_same_channel_twice_in_one_bulk_batch_is_added_once(repo: Store) -> None:
+    first = NewSubscription(GUILD_A, CHANNEL_A, None, "daily 01:00", "UTC", "full", "en", NOW)
+    second = NewSubscription(GUILD_B, CHANNEL_A, None, "daily 02:00", "UTC", "changes", "ja", NOW)
+    assert await repo.subscriptions.add_many([first, second], NOW) == 1
+    assert await repo.subscriptions.add_many([], NOW) == 0
+    stored = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
+    assert stored is not None
+    assert (stored.schedule, stored.mode) == ("daily 01:00", "full")
+
+
+async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: Store) -> None:
     sub = await subscribe(repo)
     assert await repo.subscriptions.mark_failing(sub, 50013, "Missing Permissions", NOW)
     failing = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
@@ -317,7 +219,7 @@ async def test_resubscribing_clears_a_failure_but_keeps_a_pause(repo: SqliteStor
     assert (await subscribe(repo)).state == "paused"
 
 
-async def test_pause_and_resume(repo: SqliteStore) -> None:
+async def test_pause_and_resume(repo: Store) -> None:
     await subscribe(repo)
     paused = await repo.subscriptions.pause(GUILD_A, CHANNEL_A, NOW)
     assert paused is not None
@@ -331,7 +233,7 @@ async def test_pause_and_resume(repo: SqliteStore) -> None:
     assert await repo.subscriptions.earliest_due() == later
 
 
-async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: SqliteStore) -> None:
+async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: Store) -> None:
     mine = await subscribe(repo, GUILD_A, CHANNEL_A)
     await repo.ledger.claim_scheduled([claim(mine, NOW)], NOW)
 
@@ -372,7 +274,7 @@ async def test_no_guild_can_see_or_touch_another_guilds_subscriptions(repo: Sqli
 # --- The delivery ledger -----------------------------------------------------------------
 
 
-async def test_a_claim_writes_a_pending_row_and_moves_the_due_time(repo: SqliteStore) -> None:
+async def test_a_claim_writes_a_pending_row_and_moves_the_due_time(repo: Store) -> None:
     sub = await subscribe(repo)
     assert [s.id for s in await repo.subscriptions.due(NOW)] == [sub.id]
     assert await repo.subscriptions.due(NOW - dt.timedelta(seconds=1)) == []
@@ -392,7 +294,7 @@ async def test_a_claim_writes_a_pending_row_and_moves_the_due_time(repo: SqliteS
     assert (listed.id, row.due_at, row.status) == (sub.id, NOW, "pending")
 
 
-async def test_one_due_time_is_never_claimed_twice(repo: SqliteStore) -> None:
+async def test_one_due_time_is_never_claimed_twice(repo: Store) -> None:
     sub = await subscribe(repo)
     first = await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     # The same (now stale) subscription read before the first claim: nothing happens.
@@ -409,7 +311,7 @@ async def test_one_due_time_is_never_claimed_twice(repo: SqliteStore) -> None:
     assert row.payload_hash == "hash-payload"
 
 
-async def test_a_claim_composed_before_another_posted_is_refused(repo: SqliteStore) -> None:
+async def test_a_claim_composed_before_another_posted_is_refused(repo: Store) -> None:
     sub = await subscribe(repo)
     later = NOW + dt.timedelta(seconds=30)
     # `/digest send` claims first, from the same state the scheduled run read.
@@ -429,7 +331,7 @@ async def test_a_claim_composed_before_another_posted_is_refused(repo: SqliteSto
     assert (moved.next_due, moved.claim_version) == (NOW + dt.timedelta(days=1), 1)
 
 
-async def test_many_claims_in_one_call_each_apply_once(repo: SqliteStore) -> None:
+async def test_many_claims_in_one_call_each_apply_once(repo: Store) -> None:
     subs = [await subscribe(repo, GUILD_A, 500 + n) for n in range(4)]
     stale = subs[3]
     await repo.ledger.claim_scheduled([claim(stale, None)], NOW)  # its due time moved on
@@ -460,7 +362,7 @@ async def test_many_claims_in_one_call_each_apply_once(repo: SqliteStore) -> Non
 
 
 async def test_a_claim_without_its_digest_is_refused_before_anything_changes(
-    repo: SqliteStore,
+    repo: Store,
 ) -> None:
     sub = await subscribe(repo)
     incomplete = DigestClaim(sub, NOW + dt.timedelta(days=1), due_at=NOW, message_count=1)
@@ -470,7 +372,7 @@ async def test_a_claim_without_its_digest_is_refused_before_anything_changes(
     assert unchanged == sub
 
 
-async def test_concurrent_claims_of_one_due_time_write_one_row(repo: SqliteStore) -> None:
+async def test_concurrent_claims_of_one_due_time_write_one_row(repo: Store) -> None:
     sub = await subscribe(repo)
     results = await asyncio.gather(
         *(repo.ledger.claim_scheduled([claim(sub, NOW)], NOW) for _ in range(10))
@@ -478,7 +380,7 @@ async def test_concurrent_claims_of_one_due_time_write_one_row(repo: SqliteStore
     assert sum(len(r) for r in results) == 1
 
 
-async def test_a_subscription_with_an_unfinished_row_is_not_due_again(repo: SqliteStore) -> None:
+async def test_a_subscription_with_an_unfinished_row_is_not_due_again(repo: Store) -> None:
     sub = await subscribe(repo)
     [row] = await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     later = NOW + dt.timedelta(days=2)
@@ -493,7 +395,7 @@ async def test_a_subscription_with_an_unfinished_row_is_not_due_again(repo: Sqli
     assert [s.id for s in await repo.subscriptions.due(later)] == [sub.id]
 
 
-async def test_marking_sent_moves_the_snapshot_and_records_message_ids(repo: SqliteStore) -> None:
+async def test_marking_sent_moves_the_snapshot_and_records_message_ids(repo: Store) -> None:
     sub = await subscribe(repo)
     [row] = await repo.ledger.claim_scheduled([claim(sub, NOW, messages=2)], NOW)
     await repo.ledger.record_progress(sub.id, row.due_at, [501], 1, NOW)
@@ -514,7 +416,7 @@ async def test_marking_sent_moves_the_snapshot_and_records_message_ids(repo: Sql
     assert await repo.ledger.unfinished() == []
 
 
-async def test_a_failed_row_is_never_turned_back_from_sent(repo: SqliteStore) -> None:
+async def test_a_failed_row_is_never_turned_back_from_sent(repo: Store) -> None:
     sub = await subscribe(repo)
     [row] = await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     await repo.ledger.mark_sent(sub, row, [1], 1, NOW)
@@ -524,7 +426,7 @@ async def test_a_failed_row_is_never_turned_back_from_sent(repo: SqliteStore) ->
     assert sent.status == "sent"
 
 
-async def test_expired_rows_and_missed_due_times_are_recorded(repo: SqliteStore) -> None:
+async def test_expired_rows_and_missed_due_times_are_recorded(repo: Store) -> None:
     sub = await subscribe(repo)
     missed = (NOW - dt.timedelta(days=3), NOW - dt.timedelta(hours=6))
     skip = DigestClaim(sub, NOW + dt.timedelta(days=1), missed=missed)
@@ -540,7 +442,7 @@ async def test_expired_rows_and_missed_due_times_are_recorded(repo: SqliteStore)
     assert await repo.ledger.unfinished() == []
 
 
-async def test_paused_subscriptions_rows_wait_until_resumed(repo: SqliteStore) -> None:
+async def test_paused_subscriptions_rows_wait_until_resumed(repo: Store) -> None:
     sub = await subscribe(repo)
     await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     await repo.subscriptions.pause(GUILD_A, CHANNEL_A, NOW)
@@ -549,7 +451,7 @@ async def test_paused_subscriptions_rows_wait_until_resumed(repo: SqliteStore) -
     assert len(await repo.ledger.unfinished()) == 1
 
 
-async def test_failing_is_recorded_once_and_the_notice_is_claimed_once(repo: SqliteStore) -> None:
+async def test_failing_is_recorded_once_and_the_notice_is_claimed_once(repo: Store) -> None:
     sub = await subscribe(repo)
     assert not await repo.subscriptions.claim_failure_notice(sub)  # not failing: nothing to tell
     assert await repo.subscriptions.mark_failing(sub, 50001, "Missing Access", NOW)
@@ -567,7 +469,7 @@ async def test_failing_is_recorded_once_and_the_notice_is_claimed_once(repo: Sql
     assert (counts.active, counts.paused, counts.failing) == (0, 0, 1)
 
 
-async def test_removing_a_subscription_drops_its_ledger(repo: SqliteStore) -> None:
+async def test_removing_a_subscription_drops_its_ledger(repo: Store) -> None:
     sub = await subscribe(repo)
     await repo.ledger.claim_scheduled([claim(sub, NOW)], NOW)
     assert await repo.subscriptions.remove(sub)
@@ -576,7 +478,7 @@ async def test_removing_a_subscription_drops_its_ledger(repo: SqliteStore) -> No
     assert again.id > sub.id  # ids are never reused, so nonces never repeat
 
 
-async def test_pruning_keeps_unfinished_rows_and_referenced_blobs(repo: SqliteStore) -> None:
+async def test_pruning_keeps_unfinished_rows_and_referenced_blobs(repo: Store) -> None:
     old = await subscribe(repo, channel_id=1)
     new = await subscribe(repo, channel_id=2)
     [old_row] = await repo.ledger.claim_scheduled([claim(old, NOW, payload="old")], NOW)
@@ -592,7 +494,7 @@ async def test_pruning_keeps_unfinished_rows_and_referenced_blobs(repo: SqliteSt
     }
 
 
-async def test_state_counts_and_earliest_due(repo: SqliteStore) -> None:
+async def test_state_counts_and_earliest_due(repo: Store) -> None:
     await subscribe(repo, channel_id=1, next_due=NOW + dt.timedelta(hours=2))
     await subscribe(repo, channel_id=2, next_due=NOW + dt.timedelta(hours=1))
     await subscribe(repo, channel_id=3, next_due=NOW)
@@ -602,7 +504,23 @@ async def test_state_counts_and_earliest_due(repo: SqliteStore) -> None:
     assert counts.next_due == NOW + dt.timedelta(hours=1)
 
 
-async def test_many_concurrent_writers_share_one_connection(repo: SqliteStore) -> None:
+async def test_state_counts_of_one_guild_leave_the_others_out(repo: Store) -> None:
+    await subscribe(repo, GUILD_A, 1, next_due=NOW + dt.timedelta(hours=3))
+    await subscribe(repo, GUILD_A, 2, next_due=NOW + dt.timedelta(hours=5))
+    await repo.subscriptions.pause(GUILD_A, 2, NOW)
+    await subscribe(repo, GUILD_B, 3, next_due=NOW)
+    mine = await repo.subscriptions.state_counts(GUILD_A)
+    assert (mine.active, mine.paused, mine.failing) == (1, 1, 0)
+    assert mine.next_due == NOW + dt.timedelta(hours=3)
+    theirs = await repo.subscriptions.state_counts(GUILD_B)
+    assert (theirs.active, theirs.paused, theirs.next_due) == (1, 0, NOW)
+    nobody = await repo.subscriptions.state_counts(999)
+    assert (nobody.active, nobody.paused, nobody.failing, nobody.next_due) == (0, 0, 0, None)
+    everyone = await repo.subscriptions.state_counts()
+    assert (everyone.active, everyone.paused, everyone.next_due) == (2, 1, NOW)
+
+
+async def test_many_concurrent_writers_each_land(repo: Store) -> None:
     subs = [await subscribe(repo, channel_id=100 + i) for i in range(30)]
     written = await repo.ledger.claim_scheduled([claim(s, NOW) for s in subs], NOW)
     assert len(written) == 30
@@ -618,6 +536,32 @@ async def test_many_concurrent_writers_share_one_connection(repo: SqliteStore) -
     assert [row.status for row in rows] == ["sent"] * 30
 
 
-async def test_naive_datetimes_are_refused(repo: SqliteStore) -> None:
+async def test_times_are_kept_to_the_whole_second_in_utc(repo: Store) -> None:
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    odd = (NOW + dt.timedelta(microseconds=654_321)).astimezone(tokyo)
+    sub = await subscribe(repo, next_due=odd)
+    assert sub.next_due == NOW
+    assert sub.next_due.utcoffset() == dt.timedelta(0)
+    [row] = await repo.ledger.claim_scheduled([claim(sub, odd)], odd)
+    assert row.due_at == NOW
+    assert await repo.ledger.get(sub.id, odd) == row
+    assert await repo.subscriptions.earliest_due() == NOW + dt.timedelta(days=1)
+
+
+async def test_an_empty_topic_list_stays_empty_and_order_is_kept(repo: Store) -> None:
+    none = await subscribe(repo, channel_id=1, topics=())
+    ordered = await subscribe(repo, channel_id=2, topics=("zeta", "alpha", "mid"))
+    every = await subscribe(repo, channel_id=3, topics=None)
+    assert (none.topics, ordered.topics, every.topics) == ((), ("zeta", "alpha", "mid"), None)
+    entries = [
+        NewSubscription(GUILD_B, 10 + n, topics, "daily 09:00", "UTC", "full", "en", NOW)
+        for n, topics in enumerate([(), ("b", "a"), None])
+    ]
+    assert await repo.subscriptions.add_many(entries, NOW) == 3
+    listed = await repo.subscriptions.of_guild(GUILD_B)
+    assert [s.topics for s in listed] == [(), ("b", "a"), None]
+
+
+async def test_naive_datetimes_are_refused(repo: Store) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         await subscribe(repo, next_due=dt.datetime(2026, 1, 1))
