@@ -24,6 +24,8 @@ from bot.digests.schedule import parse_timezone
 from bot.errors import InvalidTimezone
 
 TOKEN_VARIABLE = "DISCORD_TOKEN"
+DATABASE_URL_VARIABLE = "BRIEFBOT_DATABASE_URL"
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 Snowflake = Annotated[int, Field(gt=0)]
 
 # Keys that exist on `Settings` but must never come from the config file.
@@ -112,6 +114,9 @@ class Settings(_Section):
     config_path: Path | None = None
     briefings_dir: Path = Path("briefings")
     database_path: Path = Path("data/briefbot.sqlite3")
+    # sqlite:///data/briefbot.sqlite3 (the default, as database_path) or postgresql://...;
+    # BRIEFBOT_DATABASE_URL overrides it, so a password can stay out of this file.
+    database_url: SecretStr | None = Field(None, repr=False)
     default_timezone: str = "Asia/Tokyo"
     stale_after_days: int = Field(365, ge=1)
     dev_guild_id: Snowflake | None = None
@@ -135,6 +140,18 @@ class Settings(_Section):
         except InvalidTimezone as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
         return zone.key
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            scheme, colon, _ = value.get_secret_value().partition(":")
+            if not colon or scheme.lower() not in DATABASE_SCHEMES:
+                raise ValueError(
+                    "use sqlite:///relative/path.sqlite3, sqlite:////absolute/path.sqlite3 "
+                    "or postgresql://user:password@host:port/database"
+                )
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -217,11 +234,24 @@ def load_settings(path: Path | str = "config.yaml", *, missing_ok: bool = False)
         value = value.expanduser()
         return value if value.is_absolute() else base / value
 
+    database_path, database_url = resolve(settings.database_path), settings.database_url
+    from_environment = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
+    if from_environment:
+        try:
+            database_url = Settings(database_url=SecretStr(from_environment)).database_url
+        except ValidationError as exc:
+            reason = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            raise ConfigError(f"{DATABASE_URL_VARIABLE}: not a database URL; {reason}") from None
+    if database_url is not None:
+        scheme, _, rest = database_url.get_secret_value().partition(":")
+        if scheme.lower() == "sqlite":  # a file: resolved like database_path
+            database_path, database_url = resolve(Path(rest.removeprefix("///"))), None
     return settings.model_copy(
         update={
             "config_path": path.resolve(),
             "briefings_dir": resolve(settings.briefings_dir),
-            "database_path": resolve(settings.database_path),
+            "database_path": database_path,
+            "database_url": database_url,
             "discord_token": _read_token(base),
         }
     )

@@ -28,6 +28,7 @@ from bot.discord.rendering import NO_MENTIONS, card_embed, messages_json, report
 from bot.discord.status_cards import reload_notice_cards
 from bot.discord.translator import CommandTranslator
 from bot.discord.watcher import ExternalWait, watch_briefings
+from bot.store.factory import store_for_url
 from bot.store.interface import Store
 from bot.store.sqlite import SqliteStore
 from bot.text.i18n import DEFAULT_LANGUAGE
@@ -102,7 +103,12 @@ class BriefBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.clock = clock
-        self.store: Store = SqliteStore(settings.database_path)
+        url = settings.database_url
+        self.store: Store = (
+            store_for_url(url.get_secret_value())
+            if url is not None
+            else SqliteStore(settings.database_path)
+        )
         self.library = Library((), stale_after_days=settings.stale_after_days, loaded_at=clock())
         self.catalog = Catalog()
         self.last_reload: ReloadReport | None = None
