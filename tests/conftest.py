@@ -13,6 +13,9 @@ import simcord.interactions
 
 from bot.config import Settings
 from bot.discord.client import BriefBot, create_bot
+from tests.support.postgres import postgres_server, postgres_url
+
+__all__ = ["postgres_server", "postgres_url"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REAL_BRIEFINGS = REPO_ROOT / "briefings"

@@ -14,12 +14,15 @@ from typing import Any
 
 import pytest
 import simcord
+from pydantic import SecretStr
 
 import bot.delivery.run as delivery_run_module
 from bot.config import Settings
 from bot.delivery.queue import Backoff
 from bot.discord.client import BriefBot, create_bot
-from bot.store.sqlite.leadership import FileLockLeadership
+from bot.store.factory import store_for_url
+from bot.store.interface import Store
+from bot.store.sqlite import SqliteStore
 from tests.support.digest_world import (
     EDITED_ANSWER,
     FIRST_ANSWER,
@@ -38,9 +41,20 @@ NINE = utc(2026, 1, 1, 9)
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture
-def settings(tmp_path: Path, briefings_dir: Path) -> Settings:
-    return digest_settings(tmp_path, briefings_dir)
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path, briefings_dir: Path) -> Settings:
+    """Every delivery test runs on SQLite and on a real PostgreSQL."""
+    chosen = digest_settings(tmp_path, briefings_dir)
+    if request.param == "postgres":
+        url = SecretStr(request.getfixturevalue("postgres_url"))
+        chosen = chosen.model_copy(update={"database_url": url})
+    return chosen
+
+
+def other_process_store(settings: Settings) -> Store:
+    """The same database as another process would open it."""
+    url = settings.database_url
+    return store_for_url(url.get_secret_value()) if url else SqliteStore(settings.database_path)
 
 
 @pytest.fixture
@@ -521,7 +535,9 @@ async def test_a_standby_sends_nothing_until_the_leader_steps_down(
     digests = world.bot.digests
     await world.subscribe()
     await digests.stop()  # steps down ...
-    other_process = FileLockLeadership(settings.database_path)
+    other_store = other_process_store(settings)
+    await other_store.open()
+    other_process = other_store.leadership
     assert await other_process.try_lead()  # ... and another process leads
     await digests.start()
     await digests.drain()
@@ -535,3 +551,4 @@ async def test_a_standby_sends_nothing_until_the_leader_steps_down(
     await digests.drain()
     assert digests.leading
     assert len(posted(world.channel)) == 1  # it took over and delivered what was due
+    await other_store.close()

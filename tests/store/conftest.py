@@ -10,9 +10,6 @@ import pytest_asyncio
 
 from bot.store.factory import store_for_url
 from bot.store.interface import Store
-from tests.support.postgres import postgres_server, postgres_url
-
-__all__ = ["postgres_server", "postgres_url"]
 
 KINDS = ("sqlite", "postgres")
 
