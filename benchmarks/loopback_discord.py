@@ -10,7 +10,8 @@ It behaves like Discord where delivery cares:
   `Retry-After`, `Via: 1.1 google`) and body `{"message", "retry_after", "global"}`;
 * faults on demand: an error status and code, or a message that is created but whose
   answer never arrives (the connection drops), as when a process dies mid-request;
-* `GET /users/@me`, `GET /oauth2/applications/@me` and `PUT .../commands` for login.
+* `GET /users/@me`, `GET /oauth2/applications/@me`, `GET /gateway/bot` and
+  `PUT .../commands` for login.
 
 Run it in a thread (`LoopbackDiscord.in_thread()`, for tests) or as its own process
 (`python -m benchmarks.loopback_discord --limit 50`, for the benchmark, so the bot's CPU
@@ -239,6 +240,11 @@ class LoopbackDiscord:
             }
         )
 
+    async def _bot_gateway(self, request: web.Request) -> web.Response:
+        # What an AutoShardedClient asks before connecting: one shard, sessions to spare.
+        limits = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return _json({"url": "wss://gateway.invalid", "shards": 1, "session_start_limit": limits})
+
     async def _commands(self, request: web.Request) -> web.Response:
         body = await request.json()
         return _json(
@@ -318,6 +324,7 @@ class LoopbackDiscord:
         prefix = API_PREFIX
         app.router.add_get(f"{prefix}/users/@me", self._me)
         app.router.add_get(f"{prefix}/oauth2/applications/@me", self._application)
+        app.router.add_get(f"{prefix}/gateway/bot", self._bot_gateway)
         app.router.add_put(f"{prefix}/applications/{{app_id}}/commands", self._commands)
         app.router.add_put(
             f"{prefix}/applications/{{app_id}}/guilds/{{guild_id}}/commands", self._commands

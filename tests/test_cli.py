@@ -1,4 +1,4 @@
-"""Tests for bot.cli: validate and schema exit codes, and `run` without a token."""
+"""Tests for bot.cli: validate and schema exit codes; `run` without a token, --help, --debug."""
 
 from __future__ import annotations
 
@@ -258,3 +258,40 @@ def test_python_dash_m_bot_run_without_token(project: Path) -> None:
     assert done.stdout == ""
     assert "DISCORD_TOKEN in a .env file" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_run_help_lists_the_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--help"]) == EXIT_OK
+    out = " ".join(capsys.readouterr().out.split())
+    assert "3 token rejected, 4 Discord unreachable, 5 gateway refused" in out
+    assert "6 database unusable" in out
+
+
+def test_debug_before_run_also_shows_the_traceback(project: Path) -> None:
+    database = project / "data" / "briefbot.sqlite3"
+    database.parent.mkdir()
+    database.write_bytes(b"not a database " * 300)
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_VARIABLE}
+    env.update({"PYTHONPATH": str(ROOT), TOKEN_VARIABLE: "MTIz.cli-test-token"})
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=project,
+            check=False,
+        )
+
+    quiet, loud = run("run"), run("--debug", "run")
+
+    assert quiet.returncode == loud.returncode == 6
+    assert "Traceback" not in quiet.stderr
+    assert "Traceback (most recent call last)" in loud.stderr
+    assert "sqlite3.DatabaseError: file is not a database" in loud.stderr
+    assert quiet.stderr.splitlines()[-1] == loud.stderr.splitlines()[-1]
+    assert loud.stderr.splitlines()[-1].startswith(
+        f"briefbot run: The database {database} is damaged"
+    )
+    assert "MTIz.cli-test-token" not in quiet.stderr + loud.stderr

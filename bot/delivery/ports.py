@@ -33,7 +33,7 @@ class PayloadWriter(Protocol):
 class NoticeChannels(Protocol):
     """Where a guild's staff are told about a failing subscription."""
 
-    def notice_channel(self, guild_id: int, failing_channel_id: int) -> int | None:
+    async def notice_channel(self, guild_id: int, failing_channel_id: int) -> int | None:
         """A channel of the guild the bot may post in, other than the failing one; or None."""
         ...
 

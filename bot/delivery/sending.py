@@ -178,7 +178,9 @@ class LedgerSender:
         """Tell the guild once, where its staff read notices and the bot may post."""
         if not await self._store.subscriptions.claim_failure_notice(subscription):
             return
-        channel_id = self._notices.notice_channel(subscription.guild_id, subscription.channel_id)
+        channel_id = await self._notices.notice_channel(
+            subscription.guild_id, subscription.channel_id
+        )
         if channel_id is None:
             return
         language = subscription.language

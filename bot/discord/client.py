@@ -89,8 +89,11 @@ class BriefBot(commands.AutoShardedBot):
     `cluster.shards` of `cluster.shard_count`.
     """
 
-    def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock = utc_now, gateway: bool = True) -> None:
         cluster = settings.cluster
+        # False for `briefbot worker`: REST only, for the scheduler and delivery.
+        self.gateway = gateway
+        self.stopped = asyncio.Event()
         shards: dict[str, Any] = {"shard_count": cluster.shard_count}
         if cluster.shard_ids is not None:
             shards["shard_ids"] = list(cluster.shard_ids)
@@ -144,11 +147,12 @@ class BriefBot(commands.AutoShardedBot):
         """Open the database, load briefings and extensions, and sync commands if they changed."""
         await self.store.open()
         await self.reload_briefings()
-        for extension in EXTENSIONS:
-            await self.load_extension(extension)
-        await self.tree.set_translator(CommandTranslator())
-        if self.syncs_commands:
-            await self.sync_commands_if_changed()
+        if self.gateway:
+            for extension in EXTENSIONS:
+                await self.load_extension(extension)
+            await self.tree.set_translator(CommandTranslator())
+            if self.syncs_commands:
+                await self.sync_commands_if_changed()
         await self.digests.start()
         if self.settings.watch and self.settings.briefings_dir.is_dir():
             self._watcher = asyncio.create_task(
@@ -255,6 +259,7 @@ class BriefBot(commands.AutoShardedBot):
             await super().close()
         finally:
             await self.store.close()
+            self.stopped.set()
 
 
 @contextlib.asynccontextmanager
@@ -280,6 +285,10 @@ async def _no_full_collections() -> AsyncIterator[None]:
             gc.enable()
 
 
-def create_bot(settings: Settings, *, clock: Clock = utc_now) -> BriefBot:
-    """Build the bot without connecting; tests and the demo drive it the same way."""
-    return BriefBot(settings, clock=clock)
+def create_bot(settings: Settings, *, clock: Clock = utc_now, gateway: bool = True) -> BriefBot:
+    """Build the bot without connecting; tests and the demo drive it the same way.
+
+    `gateway=False` builds the REST-only worker: briefings, scheduler and delivery, no
+    commands and no gateway connection.
+    """
+    return BriefBot(settings, clock=clock, gateway=gateway)
