@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "memory": ["benchmarks.bench_memory", "--sizes", "100,1000,10000"],
     "startup": ["benchmarks.bench_startup"],
     "fanout": ["benchmarks.bench_fanout"],
+    "hostile": ["benchmarks.bench_hostile"],
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 

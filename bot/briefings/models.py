@@ -119,12 +119,25 @@ class Briefing(_Strict):
     takeaways: tuple[Text, ...] = Field((), description="Closing takeaways (the 💡 lines).")
     closing: Text | None = Field(None, description="An optional closing paragraph.")
 
+    @cached_property
+    def _numbers_by_id(self) -> dict[str, int]:
+        """Each section id's 1-based number (its first use, should an id repeat)."""
+        numbers: dict[str, int] = {}
+        for number, section in enumerate(self.sections, start=1):
+            numbers.setdefault(section.id, number)
+        return numbers
+
     def section(self, section_id: str) -> Section | None:
         """The section with this id, if any."""
-        for section in self.sections:
-            if section.id == section_id:
-                return section
-        return None
+        number = self._numbers_by_id.get(section_id)
+        return None if number is None else self.sections[number - 1]
+
+    def section_number(self, section: Section) -> int:
+        """The 1-based number of a section of this briefing; ValueError if it has none such."""
+        number = self._numbers_by_id.get(section.id)
+        if number is None:
+            raise ValueError(f"briefing {self.id!r} has no section {section.id!r}")
+        return number
 
     def is_stale(self, section: Section, source: Source, stale_after_days: int) -> bool:
         """Whether a source is more than `stale_after_days` older than this briefing's update."""

@@ -63,11 +63,21 @@ def overview_cards(briefing: Briefing, date: DateFormat) -> list[Card]:
 
 
 def section_cards(
-    briefing: Briefing, section: Section, library: Library, date: DateFormat
+    briefing: Briefing,
+    section: Section,
+    library: Library,
+    date: DateFormat,
+    *,
+    number: int | None = None,
 ) -> list[Card]:
-    """One section in full: question, answer, points, date, commentary, body, sources."""
+    """One section in full: question, answer, points, date, commentary, body, sources.
+
+    `number` is the section's 1-based number when the caller knows it; otherwise it is
+    looked up by id (never by comparing whole sections).
+    """
     lang = briefing.language
-    number = briefing.sections.index(section) + 1
+    if number is None:
+        number = briefing.section_number(section)
     writer = CardWriter(f"{number}. {section.heading}", lang)
     head = [f"> {section.question}"] if section.question else []
     head.append(f"**{section.answer}**")
@@ -101,7 +111,7 @@ def sources_cards(
             lines.append(line)
         if lines:
             any_source = True
-            number = briefing.sections.index(section) + 1
+            number = briefing.section_number(section)
             writer.add_field(f"{number}. {section.heading}", "\n".join(lines))
     if not any_source:
         writer.describe(translate("label.no_sources", lang))
@@ -131,8 +141,8 @@ def briefing_list_cards(library: Library, language: str, date: DateFormat) -> li
 def briefing_pages(briefing: Briefing, library: Library, date: DateFormat) -> list[Page]:
     """The whole briefing to page through: the overview, then every section in order."""
     pages = paginate(overview_cards(briefing, date))
-    for section in briefing.sections:
-        cards = section_cards(briefing, section, library, date)
+    for number, section in enumerate(briefing.sections, start=1):
+        cards = section_cards(briefing, section, library, date, number=number)
         pages.extend(paginate(cards, section.id))
     return number_pages(pages, briefing.language)
 

@@ -13,6 +13,7 @@ from discord import app_commands
 from bot.digests.compose import DigestMessage
 from bot.errors import UserFacingError
 from bot.text.cards import Card, Page, escape_markdown
+from bot.text.echo import ECHO_LIMIT, echo
 from bot.text.i18n import error_message, translate
 from bot.text.split import truncate
 
@@ -26,8 +27,6 @@ SELECT_OPTION_LIMIT = 25
 OVERVIEW_OPTION = "#overview"
 OPTION_TEXT_LIMIT = 100
 CONTENT_LIMIT = 2000
-# How much of a value the user typed is echoed back in an error message.
-ECHO_LIMIT = 100
 EMBED_COLOUR = discord.Colour.from_rgb(0x3B, 0x82, 0xF6)
 
 
@@ -337,20 +336,22 @@ def _unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def _shown(value: Any) -> Any:
-    """A user-typed value made safe to echo: shortened, markdown shown literally."""
-    if isinstance(value, str):
-        return escape_markdown(truncate(" ".join(value.split()), ECHO_LIMIT))
-    return value
+def _shown(value: object, locale: str) -> str:
+    """A user-typed value made safe to echo: shortened whatever its type, markdown literal."""
+    return echo(value, locale, limit=ECHO_LIMIT, escape=escape_markdown)
 
 
 def error_text(error: BaseException, locale: str) -> str | None:
-    """The friendly message for an error we expect, or None for a bug."""
+    """The friendly message for an error we expect, or None for a bug.
+
+    What the user typed is shortened before it goes into the message, so the guidance
+    that follows it always fits in one Discord message.
+    """
     error = _unwrap(error)
     if isinstance(error, UserFacingError):
         # By convention `value` is what the user typed; everything else comes from us.
         params = {
-            name: _shown(value) if name == "value" else value
+            name: _shown(value, locale) if name == "value" else value
             for name, value in error.params.items()
         }
         return error_message(error.key, locale, **params)

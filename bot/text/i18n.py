@@ -6,16 +6,9 @@ Any other language falls back to English.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
 from typing import Any
 
-from bot.text.split import truncate
-
 DEFAULT_LANGUAGE = "en"
-# How many characters of what a user typed an error message echoes back, whatever its type.
-ECHO_LIMIT = 100
-# How much of a long value is looked at to echo its start (whitespace runs collapse).
-_ECHO_SCAN = 4 * ECHO_LIMIT
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -313,62 +306,6 @@ def translate(key: str, locale: str | None, **params: Any) -> str:
     return template.format(**{name: _format_value(value) for name, value in params.items()})
 
 
-def _as_text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return str(value)
-    except ValueError:  # an int of more than 4,300 digits has no decimal str()
-        return f"{value:#x}" if isinstance(value, int) else type(value).__name__
-    except Exception:  # whatever it is, its echo must not break the error message
-        return type(value).__name__
-
-
-def _one_line(text: str, limit: int) -> str:
-    """The start of a text on one line, at most `limit` characters, with … when cut."""
-    scanned = text[:_ECHO_SCAN]
-    line = " ".join(scanned.split())
-    if len(scanned) < len(text):
-        line += "…"  # collapsing whitespace may have made the start short enough to fit
-    return truncate(line, limit)
-
-
-def _keep(text: str) -> str:
-    return text
-
-
-def echo(
-    value: object,
-    locale: str | None,
-    *,
-    limit: int = ECHO_LIMIT,
-    escape: Callable[[str], str] = _keep,
-) -> str:
-    """A value the user typed as an error message quotes it, shortened first, whatever its type.
-
-    Text, numbers and anything else become one line of at most `limit` characters
-    (`escape` then makes it safe to show). A list shows its items as code, as many as
-    fit in `limit`, then how many more there are: an echo never crowds out the rest of
-    the message, however long or numerous what was typed.
-    """
-    if isinstance(value, Collection) and not isinstance(value, str | bytes):
-        items = list(value)
-        shown: list[str] = []
-        used = 0
-        for item in items:
-            code = "`" + _one_line(_as_text(item), limit).replace("`", "'") + "`"
-            if shown and used + 2 + len(code) > limit:
-                break
-            used += len(code) + (2 if shown else 0)
-            shown.append(code)
-        text = ", ".join(shown)
-        if len(items) > len(shown):
-            more = translate("error.echo_more", locale, count=len(items) - len(shown))
-            text = f"{text} {more}" if text else more
-        return text
-    return escape(_one_line(_as_text(value), limit))
-
-
 def error_message(key: str, locale: str | None, **params: Any) -> str:
     """A full error message, with "did you mean" suggestions when there are any."""
     suggestions = params.pop("suggestions", None)
@@ -476,3 +413,12 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+
+# Editing briefings from Discord (/briefing-admin download, upload, history, restore): its
+# messages are in `bot.text.i18n_editing`, which keeps this module within 500 lines.
+from bot.text.i18n_editing import EDITING_COMMANDS, EDITING_MESSAGES  # noqa: E402
+
+for _language, _messages in EDITING_MESSAGES.items():
+    MESSAGES[_language].update(_messages)
+COMMAND_TRANSLATIONS["ja"].update(EDITING_COMMANDS)

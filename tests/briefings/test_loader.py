@@ -758,14 +758,14 @@ def test_an_unexpected_failure_is_reported_for_that_file_only(
 ) -> None:
     (tmp_path / "a-good.yaml").write_text(VALID, encoding="utf-8")
     (tmp_path / "b-crash.yaml").write_text(VALID, encoding="utf-8")
-    real = loader._validate
+    real = loader.validate_briefing
 
     def buggy(path: Path, data: Any, collector: Any) -> Any:
         if path.name == "b-crash.yaml":
             raise RuntimeError("boom")
         return real(path, data, collector)
 
-    monkeypatch.setattr(loader, "_validate", buggy)
+    monkeypatch.setattr(loader, "validate_briefing", buggy)
     result = load_files([tmp_path])
 
     assert [b.id for b in result.briefings] == ["a-good"]
@@ -794,7 +794,7 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(
     def boom(*args: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(loader, "_validate", boom)
+    monkeypatch.setattr(loader, "validate_briefing", boom)
     assert load_file(path).errors[0].message.startswith("internal error")
     assert gc.isenabled()
 

@@ -1,0 +1,177 @@
+"""Problems found in a briefing file, each located as FILE:LINE:COL, and how they are collected.
+
+A problem names the field it is about (`sections[2].sources[0].url`) and the line and
+column the admin has to fix. `ProblemCollector` turns locations in the parsed data into
+positions through a `NodeIndex`, so locating one problem costs the length of its
+location, never a scan of the file. A file reports at most `MAX_PROBLEMS_PER_FILE`
+problems and then says how many more it has, so a file of 50,000 bad keys is refused in
+about the time it takes to parse it, with a report an admin can read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+
+from bot.briefings.yaml_tree import NodeIndex
+
+MAX_PROBLEMS_PER_FILE = 100
+
+
+class Severity(StrEnum):
+    """How serious a problem is: errors stop a file from loading, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One error or warning, located in a file by line and column (both 1-based)."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        what = f"{self.path}: {self.message}" if self.path else self.message
+        return f"{where}: {self.severity}: {what}"
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """The fields in the order problems sort by, as one tuple compared in C."""
+        return (self.file, self.line, self.column, self.severity, self.path, self.message)
+
+
+def sorted_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """Problems by file, line, column, severity, path and message (the dataclass order)."""
+    return tuple(sorted(problems, key=Problem.sort_key))
+
+
+class SortsProblems:
+    """Splits a `problems` tuple into errors and warnings."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Only the problems that stop a file from loading."""
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Only the problems that are reported but do not stop loading."""
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+
+def display_path(path: Path) -> str:
+    """The path as an admin would type it: relative to the working directory when inside it."""
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - a different drive on Windows
+        return str(path)
+    return str(path) if shown.startswith("..") else shown
+
+
+def format_path(loc: Sequence[int | str]) -> str:
+    """Render a location tuple as `sections[2].sources[0].url`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class ProblemCollector:
+    """Builds the problems of one file, placing each at the node its location names."""
+
+    def __init__(self, path: Path, root: yaml.Node | None) -> None:
+        self.path = path
+        self.nodes = NodeIndex(root)
+        self.problems: list[Problem] = []
+        self.omitted: dict[Severity, int] = {}  # problems past the limit, only counted
+        self._file: str | None = None
+
+    @property
+    def root(self) -> yaml.Node | None:
+        """The file's YAML node tree, when it could be parsed."""
+        return self.nodes.root
+
+    @root.setter
+    def root(self, root: yaml.Node | None) -> None:
+        self.nodes = NodeIndex(root)
+
+    @property
+    def file(self) -> str:
+        """The file as problems name it (computed only once there is a problem)."""
+        if self._file is None:
+            self._file = display_path(self.path)
+        return self._file
+
+    @property
+    def full(self) -> bool:
+        """Whether further problems are only counted, not reported."""
+        return len(self.problems) >= MAX_PROBLEMS_PER_FILE
+
+    def omit(self, severity: Severity, count: int = 1) -> None:
+        """Count problems that are past the limit without placing or describing them."""
+        self.omitted[severity] = self.omitted.get(severity, 0) + count
+
+    def add(
+        self,
+        severity: Severity,
+        loc: Sequence[int | str],
+        message: str,
+        *,
+        key: bool = False,
+        position: tuple[int, int] | None = None,
+    ) -> None:
+        """Record a problem at `position`, or at the node at `loc`; only counted once full."""
+        if self.full:
+            self.omit(severity)
+            return
+        line, column = position or self.nodes.locate(loc, key=key)
+        self.problems.append(Problem(self.file, line, column, severity, format_path(loc), message))
+
+    def at_nodes(self, found: Sequence[tuple[yaml.Node, str]]) -> None:
+        """Record an error at each node, with the node's path; one pass over the tree for all."""
+        room = max(0, MAX_PROBLEMS_PER_FILE - len(self.problems))
+        if len(found) > room:
+            self.omit(Severity.ERROR, len(found) - room)
+            found = found[:room]
+        paths = self.nodes.paths_to(node for node, _ in found)
+        for node, message in found:
+            position = (node.start_mark.line + 1, node.start_mark.column + 1)
+            loc = paths.get(id(node), [])
+            self.add(Severity.ERROR, loc, message, position=position)
+
+    def error(self, loc: Sequence[int | str], message: str, *, key: bool = False) -> None:
+        """Record an error at `loc`."""
+        self.add(Severity.ERROR, loc, message, key=key)
+
+    def warning(self, loc: Sequence[int | str], message: str) -> None:
+        """Record a warning at `loc`."""
+        self.add(Severity.WARNING, loc, message)
+
+    def finish(self) -> list[Problem]:
+        """The problems reported, and one more at 1:1 saying how many are not shown."""
+        count = sum(self.omitted.values())
+        if not count:
+            return self.problems
+        severity = Severity.ERROR if self.omitted.get(Severity.ERROR) else Severity.WARNING
+        kind = "problem" if count == 1 else "problems"
+        message = (
+            f"{count:,} more {kind} not shown: a file reports at most "
+            f"{MAX_PROBLEMS_PER_FILE}; fix these and check the file again"
+        )
+        return [*self.problems, Problem(self.file, 1, 1, severity, "", message)]

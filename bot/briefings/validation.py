@@ -1,0 +1,249 @@
+"""What makes parsed briefing data valid: the models, the file name, the limits, the warnings.
+
+`validate_briefing` checks one file's plain data against the models and turns every
+pydantic error into a message an admin can act on, placed at the node to fix;
+`check_semantics` adds the rules the models cannot express, and `check_warnings` what
+the bot can show but not as written. Each rule costs time linear in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from yaml.nodes import ScalarNode
+
+from bot.briefings.models import SLUG_PATTERN, Briefing, Section, Source
+from bot.briefings.problems import ProblemCollector, Severity
+from bot.briefings.yaml_tree import quote_value
+
+# The most sections one briefing may declare (docs/briefing-format.md says why).
+MAX_SECTIONS = 250
+
+# Discord's limits for the places where briefing text is shown.
+EMBED_TITLE_LIMIT = 256
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+DESCRIPTION_LIMIT = 4096
+
+_SLUG = re.compile(SLUG_PATTERN)
+
+_MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Briefing,
+    ("sections",): Section,
+    ("sections", "sources"): Source,
+}
+
+
+def _known_fields(loc: Sequence[int | str]) -> list[str]:
+    named = tuple(part for part in loc if isinstance(part, str))
+    model = _MODEL_AT.get(named)
+    return list(model.model_fields) if model else []
+
+
+_KINDS: dict[type, str] = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    tuple: "a list",
+    dict: "a mapping",
+    type(None): "nothing (null)",
+    dt.date: "a date",
+    dt.datetime: "a date and time",
+    str: "text",
+}
+
+
+def describe(value: Any) -> str:
+    """What kind of value this is, in words ("a list", "text", "nothing (null)")."""
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+def _as_written(value: Any, node: yaml.Node | None) -> str:
+    """A value as the admin wrote it (the scalar's text when there is one), quoted."""
+    if isinstance(node, ScalarNode):
+        return quote_value(node.value)
+    return quote_value(value)
+
+
+def _message(error: ErrorDetails, node: yaml.Node | None) -> tuple[str, bool]:
+    """A readable message for one pydantic error, and whether it points at a key."""
+    kind = error["type"]
+    loc = error["loc"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        close = difflib.get_close_matches(name, _known_fields(loc[:-1]), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown key '{name}'{hint}", True
+    if kind == "missing":
+        return "required field is missing", False
+    if kind.startswith("date"):
+        if isinstance(value, str | int | float | dt.date) and not isinstance(value, bool):
+            return f"invalid date {_as_written(value, node)}: write it as YYYY-MM-DD", False
+        return f"expected a date written as YYYY-MM-DD, found {describe(value)}", False
+    if kind == "string_pattern_mismatch":
+        shown = quote_value(value)
+        return f"{shown} is not a slug: use lowercase a-z, 0-9 and single dashes", False
+    if kind == "string_too_short":
+        return "must not be empty", False
+    if kind == "string_too_long":
+        return f"is too long: at most {error.get('ctx', {}).get('max_length')} characters", False
+    if kind == "too_short":
+        return "must have at least one item", False
+    if kind in {"string_type", "tuple_type", "list_type", "model_type", "model_attributes_type"}:
+        expected = {
+            "string_type": "text",
+            "tuple_type": "a list",
+            "list_type": "a list",
+        }.get(kind, "a mapping of fields")
+        message = f"expected {expected}, found {describe(value)}"
+        if kind == "string_type" and isinstance(node, ScalarNode) and node.value:
+            message += f" {quote_value(node.value)}; put it in quotes to keep it as text"
+        return message, False
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, "), False
+    return str(error["msg"]), False
+
+
+def _check_section_count(data: dict[str, Any], collector: ProblemCollector) -> None:
+    """Refuse more sections than a briefing may have, pointing at the first one too many."""
+    sections = data.get("sections")
+    if not isinstance(sections, list) or len(sections) <= MAX_SECTIONS:
+        return
+    collector.add(
+        Severity.ERROR,
+        ["sections"],
+        f"{len(sections):,} sections, over the {MAX_SECTIONS} a briefing may have: split it "
+        f"into several briefings (section {MAX_SECTIONS + 1} starts here)",
+        position=collector.nodes.locate(["sections", MAX_SECTIONS]),
+    )
+
+
+def validate_briefing(path: Path, data: Any, collector: ProblemCollector) -> Briefing | None:
+    """The briefing the data describes, or None with every reason recorded in `collector`."""
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else describe(data)
+        collector.error((), f"a briefing must be a mapping of fields, found {found}")
+        return None
+    stem = path.stem
+    payload = data
+    if _SLUG.fullmatch(stem) is None or len(stem) > 64:
+        collector.add(
+            Severity.ERROR,
+            (),
+            f"file name '{path.name}' is not a valid id: use lowercase a-z, 0-9 and single "
+            "dashes, at most 64 characters",
+            position=(1, 1),
+        )
+        payload = {**data, "id": "x"}  # check everything else all the same
+    elif "id" not in data:
+        payload = {"id": stem, **data}
+    elif data["id"] != stem:
+        collector.error(["id"], f"id {quote_value(data['id'])} must equal the file name '{stem}'")
+        payload = {**data, "id": stem}
+    _check_section_count(data, collector)
+    try:
+        return Briefing.model_validate(payload)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        # Locations under which some item has an error of its own.
+        failed_parents = {
+            loc[:end] for loc in (e["loc"] for e in errors) for end in range(1, len(loc))
+        }
+        for error in errors:
+            loc = error["loc"]
+            if error["type"] == "too_short" and loc in failed_parents:
+                continue  # the list is short only because its items have errors of their own
+            if collector.full:
+                collector.omit(Severity.ERROR)  # not worth a message nobody will read
+                continue
+            node = collector.nodes.node_at(loc)
+            message, at_key = _message(error, node)
+            collector.error(loc, message, key=at_key)
+        return None
+
+
+def check_semantics(briefing: Briefing, collector: ProblemCollector) -> None:
+    """Errors the models cannot see: a section id used twice."""
+    seen: dict[str, int] = {}
+    for index, section in enumerate(briefing.sections):
+        if section.id in seen:
+            collector.error(
+                ["sections", index, "id"],
+                f"duplicate section id '{section.id}' (first used by sections[{seen[section.id]}])",
+            )
+        else:
+            seen[section.id] = index
+
+
+def check_warnings(briefing: Briefing, collector: ProblemCollector, stale_after_days: int) -> None:
+    """Warn about stale sources, undated sections and text Discord cannot show whole.
+
+    The limits follow where the bot shows each text: the title and each numbered
+    section heading are embed titles (shortened), the summary and each section's
+    question, answer and lead are embed descriptions, and every other text is an embed
+    field value (split over several fields).
+    """
+
+    def too_long(loc: list[int | str], length: int, limit: int, place: str) -> None:
+        collector.warning(
+            loc,
+            f"{length:,} characters, over the {limit:,} Discord allows in {place}; "
+            "the bot will have to shorten or split it",
+        )
+
+    def check_items(at: list[int | str], name: str, items: tuple[str, ...]) -> None:
+        # One C-level pass finds whether any item is too long; most never are.
+        if items and max(map(len, items)) > FIELD_VALUE_LIMIT:
+            for index, text in enumerate(items):
+                if len(text) > FIELD_VALUE_LIMIT:
+                    too_long([*at, name, index], len(text), FIELD_VALUE_LIMIT, "a field value")
+
+    if len(briefing.title) > EMBED_TITLE_LIMIT:
+        too_long(["title"], len(briefing.title), EMBED_TITLE_LIMIT, "an embed title")
+    intro = len(briefing.summary) + (len(briefing.subtitle) + 5 if briefing.subtitle else 0)
+    if intro > DESCRIPTION_LIMIT:  # shown as "**subtitle**\nsummary"
+        too_long(["summary"], intro, DESCRIPTION_LIMIT, "an embed description")
+    check_items([], "takeaways", briefing.takeaways)
+    if briefing.closing and len(briefing.closing) > FIELD_VALUE_LIMIT:
+        too_long(["closing"], len(briefing.closing), FIELD_VALUE_LIMIT, "a field value")
+    for s_index, section in enumerate(briefing.sections):
+        at: list[int | str] = ["sections", s_index]
+        if section.published is None:
+            collector.warning([*at, "id"], "section has no published date")
+        numbered = len(section.heading) + len(str(s_index + 1)) + 2  # shown as "2. heading"
+        if numbered > EMBED_TITLE_LIMIT:
+            too_long([*at, "heading"], numbered, EMBED_TITLE_LIMIT, "a numbered section title")
+        head = [t for t in (section.question, section.answer, section.lead) if t]
+        head_length = sum(map(len, head)) + len(head) - 1  # joined by line breaks
+        if head_length > DESCRIPTION_LIMIT:
+            first = "question" if section.question else "answer"
+            too_long([*at, first], head_length, DESCRIPTION_LIMIT, "an embed description")
+        if len(section.answer) > FIELD_VALUE_LIMIT:
+            too_long([*at, "answer"], len(section.answer), FIELD_VALUE_LIMIT, "a field value")
+        if section.commentary and len(section.commentary) > FIELD_VALUE_LIMIT:
+            length = len(section.commentary)
+            too_long([*at, "commentary"], length, FIELD_VALUE_LIMIT, "a field value")
+        check_items(at, "points", section.points)
+        check_items(at, "body", section.body)
+        check_items(at, "reactions", section.reactions)
+        for src_index, source in enumerate(section.sources):
+            published = section.source_date(source)
+            if published is not None and briefing.is_stale(section, source, stale_after_days):
+                age = (briefing.updated - published).days
+                loc: list[int | str] = [*at, "sources", src_index]
+                loc.append("published" if source.published else "url")
+                collector.warning(
+                    loc,
+                    f"source '{source.name}' is stale: published {published.isoformat()}, "
+                    f"{age} days before the briefing's update ({stale_after_days} allowed)",
+                )
