@@ -103,10 +103,10 @@ def loaded(folder: Path, name: str, text: str) -> tuple[Library, int, int]:
     return Library([result.briefing]), path.stat().st_size, len(result.briefing.sections)
 
 
-def show(library: Library, topic: str) -> int:
-    """What `/briefing show` does on the event loop before it replies; returns the pages."""
+async def show(library: Library, topic: str) -> int:
+    """What `/briefing show` does before it replies (layout in a worker thread, as the cog)."""
     briefing = library.find_topic(topic)
-    pages = briefing_pages(briefing, library, discord_date)
+    pages = await asyncio.to_thread(briefing_pages, briefing, library, discord_date)
     page_embeds(pages[0])
     sections = [(s.id, s.heading) for s in briefing.sections]
     PageNavigator(pages, owner_id=1, language=briefing.language, sections=sections)
@@ -115,13 +115,13 @@ def show(library: Library, topic: str) -> int:
 
 async def show_stalls(library: Library, topic: str, runs: int) -> list[float]:
     """The event loop's longest stall during each of `runs` shows, in milliseconds."""
-    show(library, topic)  # warm-up
+    await show(library, topic)  # warm-up
     stalls = []
     for _ in range(runs):
         gc.collect()
         async with loop_stall_probe(PROBE_INTERVAL) as probe:
             await asyncio.sleep(0.005)
-            show(library, topic)
+            await show(library, topic)
             await asyncio.sleep(0.005)
         stalls.append(probe.longest() * 1000)
     return stalls
@@ -215,7 +215,7 @@ def run(runs: int, seed: int) -> list[Row]:
         ]
         for name, shape, text in shapes:
             library, size, sections = loaded(folder, name, text)
-            pages = show(library, name)
+            pages = asyncio.run(show(library, name))
             stalls = asyncio.run(show_stalls(library, name, runs))
             print(f"{name}: {size:,} bytes, {sections} section(s), {pages:,} pages", flush=True)
             rows += timing_rows(

@@ -109,6 +109,7 @@ def _preview(settings: Settings, topic: str, section: str | None) -> int:
     from bot.briefings.library import load_library
     from bot.briefings.presentation import plain_text_preview
     from bot.errors import UserFacingError
+    from bot.text.echo import echo
     from bot.text.i18n import translate
 
     library, result = load_library(
@@ -118,7 +119,8 @@ def _preview(settings: Settings, topic: str, section: str | None) -> int:
     try:
         print(plain_text_preview(library, topic, section))
     except UserFacingError as exc:
-        print(translate(exc.key, "en", **exc.params), file=sys.stderr)
+        params = {name: echo(value, "en") for name, value in exc.params.items()}
+        print(translate(exc.key, "en", **params), file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_OK
 

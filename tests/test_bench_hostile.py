@@ -42,4 +42,5 @@ def test_refusal_rows_compare_with_bare_yaml_against_the_target(tmp_path: Path) 
 async def test_show_lays_out_every_page_of_a_loaded_briefing(tmp_path: Path) -> None:
     library, size, sections = loaded(tmp_path, "many", many_sections_yaml(30))
     assert (sections, size) == (30, (tmp_path / "many.yaml").stat().st_size)
-    assert show(library, "many") == 2 + 30  # 32 overview fields fill two pages; one per section
+    # 32 overview fields fill two pages, then one page per section.
+    assert await show(library, "many") == 2 + 30
