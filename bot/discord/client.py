@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.delivery.ports import DeliveryPolicy
 from bot.delivery.queue import DeliveryQueue
 from bot.delivery.service import DigestService
+from bot.discord.cluster import ClusterMembership
 from bot.discord.notices import SystemChannelNotices
 from bot.discord.rendering import NO_MENTIONS, card_embed, messages_json, report_error
 from bot.discord.status_cards import reload_notice_cards
@@ -140,12 +141,21 @@ class BriefBot(commands.AutoShardedBot):
                 leader_retry=dt.timedelta(seconds=cluster.leader_retry_seconds),
             ),
         )
+        self.cluster = ClusterMembership(
+            self.store.state,
+            clock,
+            shard_ids=cluster.shard_ids if gateway else (),
+            shard_count=cluster.shard_count if gateway else None,
+            leading=lambda: self.digests.leading,
+            beating=settings.database_url is not None,
+        )
         self.tree.on_error = report_error  # type: ignore[method-assign]
         bound_rate_limit_sweeps(self.http)
 
     async def setup_hook(self) -> None:
         """Open the database, load briefings and extensions, and sync commands if they changed."""
         await self.store.open()
+        await self.cluster.join()
         await self.reload_briefings()
         if self.gateway:
             for extension in EXTENSIONS:
@@ -256,6 +266,7 @@ class BriefBot(commands.AutoShardedBot):
             if self._watcher is not None:
                 await asyncio.wait({self._watcher}, timeout=5)
             await self.digests.stop()
+            await self.cluster.leave()
             await super().close()
         finally:
             await self.store.close()

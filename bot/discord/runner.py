@@ -22,6 +22,7 @@ import discord
 
 from bot.config import Settings
 from bot.discord.client import BriefBot, create_bot
+from bot.discord.cluster import ClusterConflict
 from bot.discord.startup import (
     EXIT_DATABASE_UNUSABLE,
     EXIT_UNEXPECTED,
@@ -31,9 +32,11 @@ from bot.discord.startup import (
     explain_discord_failure,
     wait_for_discord,
 )
+from bot.store.factory import redacted_url, store_for_url
 from bot.store.sqlite.database import migrations
 
 EXIT_OK = 0
+EXIT_USAGE = 2  # as for a bad config: the settings disagree with the running cluster
 DATABASE_BUSY_SECONDS = 5.0
 REDACTED = "[token]"
 UNEXPECTED_DETAIL_LIMIT = 200
@@ -188,8 +191,28 @@ async def serve(settings: Settings, token: str, *, gateway: bool = True) -> None
         uninstall()
 
 
+async def check_database_server(url: str) -> None:
+    """Open and close the store at a server's URL; raise `StartupFailure` if that fails."""
+    store = store_for_url(url)
+    try:
+        await store.open()
+    except Exception as exc:
+        with contextlib.suppress(Exception):  # the open failure is the one to report
+            await store.close()
+        raise StartupFailure(
+            EXIT_DATABASE_UNUSABLE,
+            f"Cannot use the database at {redacted_url(url)} ({type(exc).__name__}: "
+            f"{str(exc).strip() or 'no detail'}); check database_url in config.yaml or "
+            "BRIEFBOT_DATABASE_URL.",
+        ) from exc
+    await store.close()
+
+
 async def connect_and_serve(settings: Settings, token: str, *, gateway: bool = True) -> None:
-    """Wait until Discord answers (within the configured time), then serve."""
+    """Check a database server, wait until Discord answers (within the configured time),
+    then serve."""
+    if settings.database_url is not None:
+        await check_database_server(settings.database_url.get_secret_value())
     await wait_for_discord(settings.startup_retry_seconds)
     await serve(settings, token, gateway=gateway)
 
@@ -198,6 +221,8 @@ def explain_failure(error: BaseException, database_path: Path) -> StartupFailure
     """The one sentence and exit status for whatever stopped the bot."""
     if isinstance(error, StartupFailure):
         return error
+    if isinstance(error, ClusterConflict):
+        return StartupFailure(EXIT_USAGE, f"This process cannot join the cluster: {error}.")
     if isinstance(error, sqlite3.Error):
         return database_failure(database_path, error)
     known = explain_discord_failure(error)
@@ -232,7 +257,8 @@ def run_bot(settings: Settings, *, debug: bool = False, gateway: bool = True) ->
     log_without_token(settings.log_level, token, debug=debug)
     silence_voice_warnings()
     try:
-        check_database(settings.database_path)
+        if settings.database_url is None:  # SQLite; a server is checked once the loop runs
+            check_database(settings.database_path)
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(connect_and_serve(settings, token, gateway=gateway))
     except Exception as exc:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.briefings.loader import Problem
 from bot.briefings.reload import ReloadReport
 from bot.digests.records import StateCounts
+from bot.store.interface import ClusterProcess
 from bot.text.cards import Card, CardWriter, Page, number_pages, paginate
 from bot.text.i18n import translate
 
@@ -65,6 +66,8 @@ def status_pages(
     language: str,
     *,
     everywhere: bool = False,
+    shards: Sequence[tuple[int, float]] = (),
+    members: Sequence[ClusterProcess] = (),
 ) -> list[Page]:
     """The answer to `/briefing-admin status`: topics, last reload, problems, digests.
 
@@ -94,6 +97,34 @@ def status_pages(
         digest_line += "\n" + translate("admin.next_due", language, when=when)
     scope = "admin.digests_everywhere" if everywhere else "admin.digests_here"
     writer.add_field(translate(scope, language), digest_line)
+    if shards:
+        lines = [
+            translate("admin.shard_line", language, shard=shard, ms=f"{latency * 1000:.0f}")
+            for shard, latency in shards
+        ]
+        writer.add_field(translate("admin.shards", language), "\n".join(lines))
+    if members:
+        writer.add_field(
+            translate("admin.cluster", language),
+            "\n".join(_member_line(member, language) for member in members),
+        )
     if report is not None:
         _add_problems(writer, report, language)
     return number_pages(paginate(writer.finish()), language)
+
+
+def _member_line(member: ClusterProcess, language: str) -> str:
+    """One cluster process: its id, shards, whether it delivers, and its last heartbeat."""
+    if member.shard_ids == ():
+        shards = translate("admin.member_worker", language)
+    elif member.shard_ids is None:
+        shards = translate("admin.member_all_shards", language)
+    else:
+        shards = translate(
+            "admin.member_shards",
+            language,
+            shards=", ".join(map(str, member.shard_ids)),
+            count=member.shard_count or "?",
+        )
+    line = f"`{member.process_id}` · {shards} · <t:{int(member.heartbeat_at.timestamp())}:R>"
+    return line + (f" · {translate('admin.member_leads', language)}" if member.leading else "")

@@ -26,7 +26,8 @@ from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite.rows import from_epoch
 
-SCHEMA_VERSION = 3  # the schema both sides must be at; a new migration must update this copy
+SCHEMA_VERSION = 4  # the schema both sides must be at; a new migration must update this copy
+# cluster_processes is not copied: it describes the processes running now, not data.
 CHUNK = 5_000
 # Failures of either database (unreachable, refused, a row PostgreSQL cannot hold). Their
 # messages name hosts and tables, never a password.

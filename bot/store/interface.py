@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.briefings.library import Library
@@ -22,6 +23,18 @@ from bot.digests.records import (
     StateCounts,
     Subscription,
 )
+
+
+@dataclass(frozen=True)
+class ClusterProcess:
+    """One running process of a deployment, as its last heartbeat recorded it."""
+
+    process_id: str
+    shard_ids: tuple[int, ...] | None  # None: every shard
+    shard_count: int | None  # None: Discord's recommendation
+    leading: bool
+    started_at: dt.datetime
+    heartbeat_at: dt.datetime
 
 
 class SubscriptionStore(Protocol):
@@ -204,6 +217,18 @@ class BotState(Protocol):
 
     async def remember_command_tree(self, scope: str, payload_hash: str, now: dt.datetime) -> None:
         """Record that the command tree with this hash was synced to the scope."""
+        ...
+
+    async def heartbeat(self, process: ClusterProcess) -> None:
+        """Record that a process is alive, with its shards and whether it leads."""
+        ...
+
+    async def cluster(self, alive_since: dt.datetime) -> list[ClusterProcess]:
+        """The processes whose last heartbeat is not older than `alive_since`, by id."""
+        ...
+
+    async def forget_process(self, process_id: str) -> None:
+        """Remove a process that stopped cleanly."""
         ...
 
 

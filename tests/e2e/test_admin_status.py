@@ -84,3 +84,25 @@ async def test_every_servers_figures_need_a_bot_wide_admin(simcord_env: simcord.
     name, value = digest_field(allowed.response)
     assert name == "Digest subscriptions in every server"
     assert value.startswith("2 active")
+
+
+async def test_status_shows_this_processs_shards_and_bot_wide_the_cluster(
+    simcord_env: simcord.Env,
+) -> None:
+    bot: BriefBot = simcord_env.bot
+    guild = simcord_env.create_guild("Newsroom")
+    staff = guild.create_role("Staff", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(simcord_env.create_user("admin"), roles=[staff])
+    channel = guild.create_text_channel("bot-admin")
+    bot.settings = bot.settings.model_copy(update={"admin_user_ids": (admin.id,)})
+
+    here = await admin.slash(channel, "briefing-admin status")
+    names = [f.name for e in here.response.embeds for f in e.fields]
+    assert "Cluster processes" not in names  # the cluster is a bot-wide figure
+
+    everywhere = await admin.slash(channel, "briefing-admin status", everywhere=True)
+    fields = {f.name: f.value or "" for e in everywhere.response.embeds for f in e.fields}
+    [line] = fields["Cluster processes"].splitlines()
+    assert line.startswith(f"`{bot.cluster.me.process_id}` · every shard · <t:")
+    assert line.endswith(" · delivers digests")
+    assert fields["Shards of this process"].startswith("shard 0: ")

@@ -21,7 +21,14 @@ from bot.store.sqlite.database import migrations as sqlite_migrations
 from tests.store.builders import GUILD_A, NOW, subscribe
 from tests.support.postgres import PostgresServer
 
-TABLES = {"command_sync", "section_versions", "subscriptions", "deliveries", "digest_blobs"}
+TABLES = {
+    "command_sync",
+    "section_versions",
+    "subscriptions",
+    "deliveries",
+    "digest_blobs",
+    "cluster_processes",
+}
 
 
 @pytest_asyncio.fixture

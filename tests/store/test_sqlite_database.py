@@ -39,6 +39,7 @@ async def test_a_new_database_gets_every_migration_and_its_user_version(repo: Sq
         "subscriptions",
         "deliveries",
         "digest_blobs",
+        "cluster_processes",
     } <= tables
 
 

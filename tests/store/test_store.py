@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from bot.briefings.library import load_library
 from bot.digests.records import DigestClaim, NewSubscription, Subscription
 from bot.store.factory import store_for_url
-from bot.store.interface import Store
+from bot.store.interface import ClusterProcess, Store
 from bot.store.sqlite.database import migrations as sqlite_migrations
 from tests.conftest import REAL_BRIEFINGS, SEED_BRIEFING
 from tests.store.builders import (
@@ -565,3 +566,23 @@ async def test_an_empty_topic_list_stays_empty_and_order_is_kept(repo: Store) ->
 async def test_naive_datetimes_are_refused(repo: Store) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         await subscribe(repo, next_due=dt.datetime(2026, 1, 1))
+
+
+async def test_cluster_processes_beat_are_listed_while_alive_and_forgotten(repo: Store) -> None:
+    started = NOW - dt.timedelta(hours=1)
+    gateway = ClusterProcess("host-a:1:1", (0, 1, 2, 3), 8, False, started, NOW)
+    worker = ClusterProcess("host-b:2:1", (), None, True, started, NOW - dt.timedelta(minutes=5))
+    everything = ClusterProcess("host-c:3:1", None, None, False, started, NOW)
+    for process in (gateway, worker, everything):
+        await repo.state.heartbeat(process)
+    assert await repo.state.cluster(NOW - dt.timedelta(minutes=10)) == [
+        gateway,
+        worker,
+        everything,
+    ]
+    assert await repo.state.cluster(NOW - dt.timedelta(minutes=1)) == [gateway, everything]
+    later = replace(gateway, leading=True, heartbeat_at=NOW + dt.timedelta(seconds=30))
+    await repo.state.heartbeat(later)  # the same process again: one row, updated
+    assert await repo.state.cluster(NOW) == [later, everything]
+    await repo.state.forget_process(gateway.process_id)
+    assert await repo.state.cluster(NOW - dt.timedelta(minutes=10)) == [worker, everything]

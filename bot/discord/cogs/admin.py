@@ -66,12 +66,15 @@ class AdminCog(
             raise BotWideOnly()
         guild_id = None if everywhere else interaction.guild_id
         counts = await self.bot.store.subscriptions.state_counts(guild_id)
+        shards = sorted((shard_id, info.latency) for shard_id, info in self.bot.shards.items())
         pages = status_pages(
             self.bot.last_reload,
             len(self.bot.library),
             counts,
             language,
             everywhere=guild_id is None,
+            shards=[s for s in shards if s[1] == s[1]],  # NaN until a shard's first heartbeat
+            members=await self.bot.cluster.members() if guild_id is None else (),
         )
         await send_pages(interaction, pages, ephemeral=True, language=language)
 
