@@ -72,7 +72,7 @@ class DigestScheduler:
         )
         scheduler.start()
         self._scheduler = scheduler
-        self._spawn(self.contend(), name="digest-catch-up")
+        await self.contend()  # leadership is known when start returns; the catch-up runs apart
 
     @property
     def leading(self) -> bool:

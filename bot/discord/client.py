@@ -164,6 +164,8 @@ class BriefBot(commands.AutoShardedBot):
             if self.syncs_commands:
                 await self.sync_commands_if_changed()
         await self.digests.start()
+        if self.last_reload is not None:  # the start-up reload, now that leadership is known
+            await self._report_to_admin_channel(self.last_reload)
         if self.settings.watch and self.settings.briefings_dir.is_dir():
             self._watcher = asyncio.create_task(
                 watch_briefings(
@@ -210,6 +212,9 @@ class BriefBot(commands.AutoShardedBot):
         return report
 
     async def _report_to_admin_channel(self, report: ReloadReport) -> None:
+        """Post new and fixed errors, once per change: only the delivery leader posts."""
+        if not self.digests.leading:
+            return  # every process reloads the same files; the leader speaks for them
         current = frozenset(str(p) for p in report.errors)
         new, fixed = current - self._reported_errors, self._reported_errors - current
         self._reported_errors = current

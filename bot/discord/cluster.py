@@ -34,11 +34,13 @@ def process_id(started_at: dt.datetime) -> str:
 
 
 def _still_running(member: ClusterProcess) -> bool:
-    """False only for a member on this host whose process no longer exists."""
+    """False for a member on this host whose process no longer exists (or is this one)."""
     host, _, rest = member.process_id.partition(":")
     pid_text = rest.partition(":")[0]
     if host != socket.gethostname() or not pid_text.isdigit():
         return True
+    if int(pid_text) == os.getpid():
+        return False  # an earlier bot of this very process, which a new one replaces
     try:
         os.kill(int(pid_text), 0)
     except ProcessLookupError:

@@ -61,8 +61,10 @@ def test_workers_never_clash_and_a_dead_local_process_is_ignored() -> None:
     dead_pid = gone.stdout.strip()
     crashed = ClusterProcess(f"{socket.gethostname()}:{dead_pid}:1", None, None, True, NOW, NOW)
     assert cluster_conflict(member("4", None, None), [crashed]) is None
-    alive = ClusterProcess(f"{socket.gethostname()}:{os.getpid()}:0", None, None, True, NOW, NOW)
-    assert cluster_conflict(member("5", None, None), [alive]) is not None
+    earlier = ClusterProcess(f"{socket.gethostname()}:{os.getpid()}:0", None, None, True, NOW, NOW)
+    assert cluster_conflict(member("5", None, None), [earlier]) is None  # replaced in-process
+    parent = ClusterProcess(f"{socket.gethostname()}:{os.getppid()}:0", None, None, True, NOW, NOW)
+    assert cluster_conflict(member("6", None, None), [parent]) is not None  # alive elsewhere
 
 
 def test_a_clash_stops_start_up_with_one_sentence_and_status_2() -> None:

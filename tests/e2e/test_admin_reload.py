@@ -9,6 +9,7 @@ import pytest
 import simcord
 
 from bot.discord.client import BriefBot
+from bot.store.sqlite.leadership import FileLockLeadership
 
 SEED_NAME = "ukraine-ceasefire.yaml"
 OLD_ANSWER = "米露間の接触は活発化、プーチン大統領が立場説明へ。"
@@ -218,3 +219,24 @@ async def test_sighup_reloads_through_the_same_coroutine(world: World) -> None:
         assert NEW_ANSWER in await world.section_text()
     finally:
         uninstall()
+
+
+async def test_only_the_delivery_leader_posts_reload_notices(world: World) -> None:
+    bot = world.bot
+    bot.settings = bot.settings.model_copy(update={"admin_channel_id": world.admin_channel.id})
+    await bot.digests.stop()  # steps down; another process of the deployment leads
+    other_process = FileLockLeadership(bot.settings.database_path)
+    assert await other_process.try_lead()
+    await bot.digests.start()
+    world.edit_seed("    commentary: |-", "    comentary: |-")
+    bump_mtime(world.seed)
+    await bot.reload_briefings()
+    await world.env.settle()
+    assert list(world.admin_channel.history()) == []  # the leader speaks for everyone
+
+    await other_process.step_down()
+    await bot.digests.scheduler.contend()
+    await bot.reload_briefings(force=True)
+    await world.env.settle()
+    [notice] = list(world.admin_channel.history())  # now it leads: posted, once
+    assert "comentary" in "".join(f.value or "" for f in notice.embeds[0].fields)
