@@ -31,6 +31,14 @@ BENCHMARKS: dict[str, list[str]] = {
     "startup": ["benchmarks.bench_startup"],
     "fanout": ["benchmarks.bench_fanout"],
     "hostile": ["benchmarks.bench_hostile"],
+    "selection-postgres": [
+        "benchmarks.bench_selection",
+        "--store",
+        "postgres",
+        "--sizes",
+        "1000,10000,100000",
+    ],
+    "cluster": ["benchmarks.bench_cluster"],
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 

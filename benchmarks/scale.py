@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import discord
+from pydantic import SecretStr
 
 from benchmarks.corpus import briefing_id, generate_subscriptions, write_corpus
 from benchmarks.loopback_discord import PROJECT_ROOT
@@ -71,11 +72,14 @@ class Deployment:
             str(self.due),
         ]
 
-    def settings(self, database_path: Path | None = None) -> Settings:
-        """The bot's settings for this deployment (optionally on a copy of the database)."""
+    def settings(
+        self, database_path: Path | None = None, database_url: str | None = None
+    ) -> Settings:
+        """The bot's settings for this deployment (on a copy of the database, or PostgreSQL)."""
         return Settings(
             briefings_dir=self.briefings_dir,
             database_path=database_path or self.database_path,
+            database_url=SecretStr(database_url) if database_url else None,
             watch=False,
             default_timezone="UTC",
             log_level="WARNING",
@@ -138,12 +142,17 @@ async def prepare(
 
 @asynccontextmanager
 async def running_bot(
-    deployment: Deployment, api_url: str, *, database_path: Path | None = None
+    deployment: Deployment,
+    api_url: str,
+    *,
+    database_path: Path | None = None,
+    database_url: str | None = None,
 ) -> AsyncIterator[BriefBot]:
     """The real bot logged in to the loopback Discord at `api_url` (setup_hook done)."""
     previous_base = discord.http.Route.BASE
     discord.http.Route.BASE = api_url
-    bot = create_bot(deployment.settings(database_path), clock=lambda: BEFORE_DUE)
+    settings = deployment.settings(database_path, database_url)
+    bot = create_bot(settings, clock=lambda: BEFORE_DUE)
     try:
         await bot.login(TOKEN)
         yield bot

@@ -2,7 +2,7 @@
 
 The CLI runs as a real process. discord.py inside it talks to the loopback Discord of
 `benchmarks.loopback_discord` (REST) and `tests.support.closing_gateway` (gateway),
-through `tests.support.loopback_cli`, the only place that points it there.
+through `benchmarks.loopback_cli`, the only place that points it there.
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ from bot.discord.startup import (
     EXIT_DISCORD_UNREACHABLE,
     EXIT_GATEWAY_REFUSED,
     EXIT_TOKEN_REJECTED,
+    FIRST_GATEWAY_TRY_SECONDS,
     StartupFailure,
     wait_for_discord,
 )
 from tests.conftest import REPO_ROOT, SEED_BRIEFING
 from tests.support.closing_gateway import ClosingGateway
-from tests.support.loopback_cli import API_BASE_VARIABLE, GATEWAY_VARIABLE
+from benchmarks.loopback_cli import API_BASE_VARIABLE, GATEWAY_VARIABLE
 
 TOKEN = "MTIzNDU2Nzg5.runner-test-token.never-shown"
 Run = subprocess.CompletedProcess[str]
@@ -48,8 +49,10 @@ def project(tmp_path: Path) -> Path:
     """A folder with the seed briefing and a config that gives up on Discord after 1.5 s."""
     (tmp_path / "briefings").mkdir()
     (tmp_path / "briefings" / SEED_BRIEFING.name).write_bytes(SEED_BRIEFING.read_bytes())
+    # One shard, so discord.py connects to the gateway without asking /gateway/bot first.
     (tmp_path / "config.yaml").write_text(
-        "watch: false\nstartup_retry_seconds: 1.5\n", encoding="utf-8"
+        "watch: false\nstartup_retry_seconds: 1.5\ncluster:\n  shard_count: 1\n",
+        encoding="utf-8",
     )
     return tmp_path
 
@@ -62,7 +65,7 @@ def briefbot(project: Path, *args: str, api: str = "", gateway: str = "") -> Run
         env[API_BASE_VARIABLE] = api
     if gateway:
         env[GATEWAY_VARIABLE] = gateway
-    module = "tests.support.loopback_cli" if api or gateway else "bot"
+    module = "benchmarks.loopback_cli" if api or gateway else "bot"
     return subprocess.run(
         [sys.executable, "-m", module, "--config", str(project / "config.yaml"), *args],
         capture_output=True,
@@ -149,11 +152,27 @@ def test_discord_unreachable_is_retried_then_given_up_with_4(project: Path) -> N
     assert len(retries) >= 1
 
 
+def test_a_gateway_that_cannot_be_reached_is_given_up_with_4(
+    project: Path, loopback: tuple[LoopbackDiscord, str]
+) -> None:
+    _, url = loopback
+    started = time.monotonic()
+
+    run = briefbot(project, "run", api=url, gateway=f"ws://127.0.0.1:{closed_port()}/")
+
+    assert_explained(run, EXIT_DISCORD_UNREACHABLE)
+    assert time.monotonic() - started >= FIRST_GATEWAY_TRY_SECONDS
+    waited = f"{FIRST_GATEWAY_TRY_SECONDS:g} s"  # at least one try's worth, not 1.5 s
+    assert f"Logged in, but could not reach Discord's gateway for {waited}" in last_line(run)
+    # discord.py's own retries are logged, one line each, with the reason.
+    assert "(the connection was refused)" in run.stderr
+
+
 @pytest.mark.parametrize(
     ("close_code", "says"),
     [
         pytest.param(4014, "privileged intents that are not enabled", id="intents-4014"),
-        pytest.param(4011, "Discord requires sharding", id="sharding-4011"),
+        pytest.param(4011, "Discord requires more shards", id="sharding-4011"),
     ],
 )
 def test_a_gateway_that_refuses_the_session_exits_5(

@@ -26,7 +26,7 @@ from bot.config import DATABASE_URL_VARIABLE, TOKEN_VARIABLE
 from bot.digests.records import NewSubscription
 from bot.store.postgres import PostgresStore
 from tests.conftest import REPO_ROOT, SEED_BRIEFING
-from tests.support.loopback_cli import API_BASE_VARIABLE
+from benchmarks.loopback_cli import API_BASE_VARIABLE
 
 TOKEN = "MTIzNDU2Nzg5.failover-test-token.never-shown"
 GUILD = 7_000_000_000_000_001
@@ -101,7 +101,7 @@ async def start_worker(
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.support.loopback_cli",
+            "benchmarks.loopback_cli",
             "--config",
             str(config),
             "worker",

@@ -2,7 +2,7 @@
 
     BRIEFBOT_TEST_API_BASE=http://127.0.0.1:PORT/api/v10 \\
     BRIEFBOT_TEST_GATEWAY=ws://127.0.0.1:PORT/ \\
-    python -m tests.support.loopback_cli --config config.yaml run
+    python -m benchmarks.loopback_cli --config config.yaml run
 
 Only this helper reads the two variables, so production code has no way to be pointed
 elsewhere: it sets `discord.http.Route.BASE` (the REST API) and the gateway discord.py
