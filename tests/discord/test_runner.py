@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from benchmarks.loopback_cli import API_BASE_VARIABLE, GATEWAY_VARIABLE
 from benchmarks.loopback_discord import Fault, LoopbackDiscord
 from bot.config import TOKEN_VARIABLE
 from bot.discord.runner import (
@@ -38,7 +39,6 @@ from bot.discord.startup import (
 )
 from tests.conftest import REPO_ROOT, SEED_BRIEFING
 from tests.support.closing_gateway import ClosingGateway
-from benchmarks.loopback_cli import API_BASE_VARIABLE, GATEWAY_VARIABLE
 
 TOKEN = "MTIzNDU2Nzg5.runner-test-token.never-shown"
 Run = subprocess.CompletedProcess[str]

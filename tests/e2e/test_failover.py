@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from benchmarks.loopback_cli import API_BASE_VARIABLE
 from benchmarks.loopback_discord import fetch_stats, serve_in_process
 from bot.config import DATABASE_URL_VARIABLE, TOKEN_VARIABLE
 from bot.digests.records import NewSubscription
 from bot.store.postgres import PostgresStore
 from tests.conftest import REPO_ROOT, SEED_BRIEFING
-from benchmarks.loopback_cli import API_BASE_VARIABLE
 
 TOKEN = "MTIzNDU2Nzg5.failover-test-token.never-shown"
 GUILD = 7_000_000_000_000_001
