@@ -101,7 +101,7 @@ async def one_run(
             first = await run
             again = await service.deliver_due(DUE + dt.timedelta(days=1))
     finally:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".leader"):
             copy.with_name(copy.name + suffix).unlink(missing_ok=True)
     if first.claimed != deployment.due or first.sent != deployment.due:
         raise RuntimeError(f"expected {deployment.due} digests, the run reported {first}")
