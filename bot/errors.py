@@ -93,3 +93,15 @@ class BotWideOnly(UserFacingError):
     """Figures across every server asked for by someone who is not a bot-wide admin."""
 
     key = "error.bot_wide_only"
+
+
+class RoleNotMentionable(UserFacingError):
+    """A subscription asks to ping a role the bot may not mention in that channel."""
+
+    key = "error.role_not_mentionable"
+
+
+class EveryoneNotAllowed(UserFacingError):
+    """A subscription asks to ping @everyone (the guild's default role)."""
+
+    key = "error.everyone_not_allowed"

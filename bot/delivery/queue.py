@@ -121,14 +121,23 @@ class OutgoingMessage:
 
     content: str | None
     embeds: Sequence[dict[str, Any]] = ()
+    mention_role_id: int | None = None  # the one role this message may ping
+
+    def pinging(self, role_id: int) -> OutgoingMessage:
+        """This message with the role's mention first: the only mention it may ping."""
+        content = f"<@&{role_id}> {self.content}" if self.content else f"<@&{role_id}>"
+        return OutgoingMessage(content, self.embeds, role_id)
 
     def payload(self, nonce: str) -> dict[str, Any]:
-        """The request body: the message, its nonce (enforced) and no mentions at all."""
+        """The request body: the message, its nonce (enforced) and who it may ping."""
+        mentions = NO_MENTIONS.to_dict()
+        if self.mention_role_id is not None:
+            mentions["roles"] = [str(self.mention_role_id)]  # exactly that role, nobody else
         body: dict[str, Any] = {
             "embeds": list(self.embeds),
             "nonce": nonce,
             "enforce_nonce": True,
-            "allowed_mentions": NO_MENTIONS.to_dict(),
+            "allowed_mentions": mentions,
             "tts": False,
         }
         if self.content:

@@ -124,7 +124,7 @@ class DeliveryRun:
             )
             if refreshed is None:
                 return SendOutcome("removed")
-            rendered = await self.render_for(refreshed)
+            rendered = await self.render_for(refreshed, now)
             if rendered is None:
                 return SendOutcome.of(report) if report.sent else SendOutcome("unchanged")
             due_at = now.replace(microsecond=0)
@@ -136,12 +136,12 @@ class DeliveryRun:
             await self._sender.send(refreshed, claimed, now, report)
         return SendOutcome.of(report)
 
-    async def render_for(self, subscription: Subscription) -> Rendered | None:
-        """What the subscription's next digest would be now, from its stored snapshot."""
+    async def render_for(self, subscription: Subscription, now: dt.datetime) -> Rendered | None:
+        """What the subscription's next digest would be at `now`, from its stored snapshot."""
         hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
         snapshots = await self._payloads.texts(hashes)
         previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
-        return self._payloads.render(subscription, previous, self._library())
+        return self._payloads.render(subscription, previous, self._library().visible(now))
 
     async def unfinished(self, subscription: Subscription) -> list[Delivery]:
         """The subscription's ledger rows not yet sent, oldest first."""
@@ -174,7 +174,8 @@ class DeliveryRun:
 
     async def _deliver_newly_due(self, now: dt.datetime, report: DeliveryReport) -> None:
         started = time.perf_counter()
-        library = self._library()  # one snapshot for the whole run, even across a reload
+        # One snapshot for the whole run, even across a reload, as members see it at `now`.
+        library = self._library().visible(now)
         layouts = self._payloads.layouts
         memo = layouts.for_library(library)
         due = await self._store.subscriptions.due(now)

@@ -81,7 +81,10 @@ class LedgerSender:
                     )
                     return
                 nonce = delivery_nonce(subscription.id, current.due_at, index)
-                sent = await self._queue.send(subscription.channel_id, messages[index], nonce=nonce)
+                message = messages[index]
+                if index == 0 and subscription.mention_role_id is not None:
+                    message = message.pinging(subscription.mention_role_id)
+                sent = await self._queue.send(subscription.channel_id, message, nonce=nonce)
                 sent_ids.append(sent.message_id)
                 attempts += sent.attempts
                 if len(sent_ids) < current.message_count:

@@ -99,6 +99,7 @@ class DigestService:
         language: str,
         user_id: int | None,
         now: dt.datetime,
+        mention_role_id: int | None = None,
     ) -> tuple[Subscription, bool]:
         """Validate and save a subscription (new or updated); True if it is new."""
         return await self.manage.subscribe(
@@ -111,6 +112,7 @@ class DigestService:
             language=language,
             user_id=user_id,
             now=now,
+            mention_role_id=mention_role_id,
         )
 
     async def subscriptions(self, guild_id: int) -> list[Subscription]:
@@ -133,9 +135,11 @@ class DigestService:
         """Resume a paused or failing channel from its next due time; raises NotSubscribed."""
         return await self.manage.resume(guild_id, channel_id, now)
 
-    async def preview(self, guild_id: int, channel_id: int) -> list[OutgoingMessage]:
-        """Exactly what the channel's next digest would post now (nothing if unchanged)."""
-        return await self.manage.preview(guild_id, channel_id)
+    async def preview(
+        self, guild_id: int, channel_id: int, now: dt.datetime
+    ) -> list[OutgoingMessage]:
+        """Exactly what the channel's next digest would post at `now` (nothing if unchanged)."""
+        return await self.manage.preview(guild_id, channel_id, now)
 
     async def send_now(self, guild_id: int, channel_id: int, now: dt.datetime) -> SendOutcome:
         """Deliver a channel's digest now, through the same ledger and queue as a scheduled one."""

@@ -55,6 +55,7 @@ class SubscriptionService:
         language: str,
         user_id: int | None,
         now: dt.datetime,
+        mention_role_id: int | None = None,
     ) -> tuple[Subscription, bool]:
         """Validate and save a subscription (new or updated); True if it is new.
 
@@ -78,6 +79,7 @@ class SubscriptionService:
                 next_due=next_due(parsed, zone, now),
                 user_id=user_id,
                 now=now,
+                mention_role_id=mention_role_id,
             )
         except PermissionError:
             raise ChannelNotInGuild() from None
@@ -119,14 +121,16 @@ class SubscriptionService:
         await self._rearm()
         return resumed
 
-    async def preview(self, guild_id: int, channel_id: int) -> list[OutgoingMessage]:
-        """Exactly what the channel's next digest would post now (nothing if unchanged)."""
+    async def preview(
+        self, guild_id: int, channel_id: int, now: dt.datetime
+    ) -> list[OutgoingMessage]:
+        """Exactly what the channel's next digest would post at `now` (nothing if unchanged)."""
         subscription = await self.get(guild_id, channel_id)
         unfinished = await self._run.unfinished(subscription)
         if unfinished:
             row = unfinished[0]
             return (await self._payloads.messages(row.payload_hash))[len(row.message_ids) :]
-        rendered = await self._run.render_for(subscription)
+        rendered = await self._run.render_for(subscription, now)
         if rendered is None:
             return []
         self._payloads.remember(rendered.payload)

@@ -44,6 +44,8 @@ def subscription_lines(
     lines.append(
         translate("digest.line.topics", language, topics=topics_text(sub.topics, language))
     )
+    if sub.mention_role_id is not None:
+        lines.append(translate("digest.line.mention", language, role=f"<@&{sub.mention_role_id}>"))
     mode = translate(f"digest.mode.{sub.mode}", language)
     lines.append(
         translate(

@@ -43,6 +43,7 @@ class Subscription:
     missed_until: dt.datetime | None = None
     retry_error: str | None = None  # the last error of a delivery still being retried
     claim_version: int = 0  # bumped by every claim that posts: the compare-and-set key
+    mention_role_id: int | None = None  # pinged in the first message of each digest
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite.rows import from_epoch
 
-SCHEMA_VERSION = 4  # the schema both sides must be at; a new migration must update this copy
+SCHEMA_VERSION = 5  # the schema both sides must be at; a new migration must update this copy
 # cluster_processes is not copied: it describes the processes running now, not data.
 CHUNK = 5_000
 # Failures of either database (unreachable, refused, a row PostgreSQL cannot hold). Their
@@ -86,7 +86,7 @@ TABLES = (
         _columns(
             "id guild_id channel_id topics schedule timezone mode language state failure_code"
             " failure_reason failure_notified next_due last_digest_at snapshot_hash missed_from"
-            " missed_until created_by created_at updated_at claim_version"
+            " missed_until created_by created_at updated_at claim_version mention_role_id"
         ),
         {
             "topics": _json_list,

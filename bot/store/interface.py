@@ -53,6 +53,7 @@ class SubscriptionStore(Protocol):
         next_due: dt.datetime,
         user_id: int | None,
         now: dt.datetime,
+        mention_role_id: int | None = None,
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new."""
         ...

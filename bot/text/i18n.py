@@ -69,6 +69,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.state.paused": "⏸️ Paused",
         "digest.state.failing": "⚠️ Failing: {reason}",
         "digest.line.topics": "Topics: {topics}",
+        "digest.line.mention": "Pings {role} in the first message of each digest",
+        "error.role_not_mentionable": "I cannot ping {role}: it is not mentionable, and I lack "
+        "Mention @everyone, @here and All Roles in {channel}. Make the role mentionable "
+        "(Server Settings → Roles) or choose another.",
+        "error.everyone_not_allowed": "A digest pings one role, not @everyone or @here.",
         "digest.line.schedule": "Schedule: `{schedule}` ({timezone}) · {mode}",
         "digest.line.next_due": "Next digest: {when}",
         "digest.line.last_digest": "Last digest: {when}",
@@ -215,6 +220,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.state.paused": "⏸️ 一時停止中",
         "digest.state.failing": "⚠️ 配信失敗: {reason}",
         "digest.line.topics": "トピック: {topics}",
+        "digest.line.mention": "各ダイジェストの最初のメッセージで {role} に通知",
+        "error.role_not_mentionable": "{role} に通知できません。このロールはメンションできず、ボットには {channel} で「@everyone、@here、全てのロールにメンション」権限がありません。ロールをメンション可能にする(サーバー設定 → ロール)か、別のロールを選んでください。",
+        "error.everyone_not_allowed": "ダイジェストが通知できるのは 1 つのロールだけで、@everyone や @here は選べません。",
         "digest.line.schedule": "スケジュール: `{schedule}`({timezone})・{mode}",
         "digest.line.next_due": "次回: {when}",
         "digest.line.last_digest": "前回: {when}",
@@ -397,6 +405,10 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
             "一時停止中または失敗中のダイジェストを次回予定から再開します。"
         ),
         "The channel that gets the digests": "ダイジェストを受け取るチャンネル",
+        "mention": "通知ロール",
+        "A role to ping in the first message of each digest (it must be mentionable)": (
+            "各ダイジェストの最初のメッセージで通知するロール(メンション可能なもの)"
+        ),
         "The channel that should stop getting digests": "ダイジェストを止めるチャンネル",
         "The subscribed channel": "購読中のチャンネル",
         "Topic ids separated by commas, or all (the default)": (

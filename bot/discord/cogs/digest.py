@@ -20,7 +20,13 @@ from bot.delivery.subscriptions import DEFAULT_SCHEDULE
 from bot.digests.compose import ALL_TOPICS
 from bot.digests.listing import discord_time, subscription_cards, topics_text
 from bot.discord.rendering import NO_MENTIONS, send_pages
-from bot.errors import BotMissingPermission, ChannelNotInGuild, NotAllowed
+from bot.errors import (
+    BotMissingPermission,
+    ChannelNotInGuild,
+    EveryoneNotAllowed,
+    NotAllowed,
+    RoleNotMentionable,
+)
 from bot.text.cards import number_pages, paginate
 from bot.text.i18n import language_of, translate
 from bot.text.split import truncate
@@ -181,6 +187,14 @@ class DigestCog(
                 )
 
     @staticmethod
+    def _check_bot_can_ping(channel: discord.TextChannel, role: discord.Role) -> None:
+        """Raise unless the bot may ping this one role in the channel (never @everyone)."""
+        if role.is_default():
+            raise EveryoneNotAllowed()
+        if not (role.mentionable or channel.permissions_for(channel.guild.me).mention_everyone):
+            raise RoleNotMentionable(role=role.mention, channel=channel.mention)
+
+    @staticmethod
     async def _reply(interaction: Interaction, text: str) -> None:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -203,6 +217,7 @@ class DigestCog(
         schedule="daily HH:MM, weekdays HH:MM, weekly mon HH:MM, or a 5-field cron",
         timezone="An IANA time zone such as Asia/Tokyo (the default comes from the config)",
         mode="changes: only what changed (default); full: a summary of every briefing",
+        mention="A role to ping in the first message of each digest (it must be mentionable)",
     )
     @app_commands.autocomplete(
         topics=topic_choices, schedule=schedule_choices, timezone=timezone_choices
@@ -215,10 +230,13 @@ class DigestCog(
         schedule: str | None = None,
         timezone: str | None = None,
         mode: Literal["changes", "full"] = "changes",
+        mention: discord.Role | None = None,
     ) -> None:
         """Send a channel scheduled digests of what changed (subscribing again updates it)."""
         locale = _locale(interaction)
         self._check_bot_can_post(channel, locale)
+        if mention is not None:
+            self._check_bot_can_ping(channel, mention)
         subscription, created = await self.bot.digests.subscribe(
             self._guild_id(interaction),
             channel.id,
@@ -229,6 +247,7 @@ class DigestCog(
             language=_digest_language(interaction),
             user_id=interaction.user.id,
             now=self.bot.clock(),
+            mention_role_id=mention.id if mention is not None else None,
         )
         text = translate(
             "digest.subscribed" if created else "digest.updated",
@@ -270,7 +289,9 @@ class DigestCog(
     async def preview(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Show privately exactly what the channel's next digest would post now."""
         locale = _locale(interaction)
-        messages = await self.bot.digests.preview(self._guild_id(interaction), channel.id)
+        messages = await self.bot.digests.preview(
+            self._guild_id(interaction), channel.id, self.bot.clock()
+        )
         if not messages:
             text = translate("digest.preview_empty", locale, channel=channel.mention)
             await self._reply(interaction, text)

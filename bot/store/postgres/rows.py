@@ -46,7 +46,7 @@ def count_of(status: str) -> int:
 SUBSCRIPTION_FIELDS = (
     "id, guild_id, channel_id, topics, schedule, timezone, mode, language, state, next_due,"
     " failure_code, failure_reason, failure_notified, last_digest_at, snapshot_hash,"
-    " missed_from, missed_until, claim_version"
+    " missed_from, missed_until, claim_version, mention_role_id"
 )
 SUBSCRIPTION_COLUMNS = ", ".join(f"s.{name.strip()}" for name in SUBSCRIPTION_FIELDS.split(","))
 
@@ -55,7 +55,7 @@ DELIVERY_COLUMNS = (
     " d.message_count, d.message_ids, d.attempts, d.last_error"
 )
 
-SUBSCRIPTION_WIDTH = 18
+SUBSCRIPTION_WIDTH = 19
 
 UNFINISHED = "('pending', 'failed')"
 
@@ -84,6 +84,7 @@ def subscription_from_row(row: Sequence[Any], retry_error: str | None = None) ->
         missed_from=maybe_utc(row[15]),
         missed_until=maybe_utc(row[16]),
         claim_version=int(row[17]),
+        mention_role_id=None if row[18] is None else int(row[18]),
         retry_error=retry_error,
     )
 

@@ -66,6 +66,7 @@ class PostgresSubscriptions:
         next_due: dt.datetime,
         user_id: int | None,
         now: dt.datetime,
+        mention_role_id: int | None = None,
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new.
 
@@ -74,9 +75,10 @@ class PostgresSubscriptions:
         One upsert: whether it inserted is read from the row it returns.
         """
         row = await self._db.pool.fetchrow(
-            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS})"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
+            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS}, mention_role_id)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)"
             " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
+            " mention_role_id = excluded.mention_role_id,"
             " schedule = excluded.schedule, timezone = excluded.timezone,"
             " mode = excluded.mode, language = excluded.language,"
             " next_due = excluded.next_due, updated_at = excluded.updated_at,"
@@ -94,6 +96,7 @@ class PostgresSubscriptions:
             to_db(next_due),
             user_id,
             to_db(now),
+            mention_role_id,
         )
         if row is None:
             raise PermissionError("that channel's subscription belongs to another guild")

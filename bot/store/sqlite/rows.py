@@ -30,7 +30,8 @@ def maybe_epoch(seconds: Any) -> dt.datetime | None:
 SUBSCRIPTION_COLUMNS = (
     "s.id, s.guild_id, s.channel_id, s.topics, s.schedule, s.timezone, s.mode, s.language, "
     "s.state, s.next_due, s.failure_code, s.failure_reason, s.failure_notified, "
-    "s.last_digest_at, s.snapshot_hash, s.missed_from, s.missed_until, s.claim_version"
+    "s.last_digest_at, s.snapshot_hash, s.missed_from, s.missed_until, s.claim_version,"
+    " s.mention_role_id"
 )
 
 DELIVERY_COLUMNS = (
@@ -38,7 +39,7 @@ DELIVERY_COLUMNS = (
     "d.message_count, d.message_ids, d.attempts, d.last_error"
 )
 
-SUBSCRIPTION_WIDTH = 18
+SUBSCRIPTION_WIDTH = 19
 
 INSERT_COLUMNS = (
     "guild_id, channel_id, topics, schedule, timezone, mode, language, next_due,"
@@ -74,6 +75,7 @@ def subscription_from_row(row: Sequence[Any], retry_error: str | None = None) ->
         missed_from=maybe_epoch(row[15]),
         missed_until=maybe_epoch(row[16]),
         claim_version=int(row[17]),
+        mention_role_id=None if row[18] is None else int(row[18]),
         retry_error=retry_error,
     )
 
