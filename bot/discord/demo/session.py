@@ -56,7 +56,7 @@ Slash commands, typed as in Discord (option:value, values may contain spaces):
   /digest subscribe channel:#news [schedule:daily 09:00] [timezone:UTC] [mode:full]
   /digest list | preview channel:#news | send channel:#news
   /digest pause channel:#news | resume channel:#news | unsubscribe channel:#news
-  /briefing-admin status | reload
+  /briefing-admin status | reload | download topic:ID | history topic:ID
 Autocomplete: end the option you are typing with ?, e.g.
   /briefing show topic:ukr?
   /briefing section topic:ukraine section:首脳?
