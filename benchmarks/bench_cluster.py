@@ -53,14 +53,22 @@ FIRST_CHANNEL = 8_100_000_000_000_001
 DEADLINE_S = 300.0
 
 
-def project(folder: Path) -> Path:
-    """A deployment folder with the seed briefing; returns its config file."""
+def project(folder: Path, *, leader_retry_seconds: float | None = None) -> Path:
+    """A deployment folder with the seed briefing; returns its config file.
+
+    `leader_retry_seconds` None keeps the default (10 s), as a real deployment would.
+    """
     (folder / "briefings").mkdir(parents=True)
     (folder / "briefings" / SEED.name).write_bytes(SEED.read_bytes())
     config = folder / "config.yaml"
+    retry = (
+        ""
+        if leader_retry_seconds is None
+        else f"cluster:\n  leader_retry_seconds: {leader_retry_seconds:g}\n"
+    )
     config.write_text(
-        f"watch: false\nlog_level: WARNING\ndigest:\n  tick_seconds: 1\n"
-        f"delivery:\n  rate_per_second: {RATE:g}\n",
+        f"watch: false\nlog_level: INFO\ndigest:\n  tick_seconds: 1\n"
+        f"delivery:\n  rate_per_second: {RATE:g}\n{retry}",
         encoding="utf-8",
     )
     return config
@@ -85,8 +93,10 @@ async def subscribe(url: str, channels: int) -> set[int]:
     return ids
 
 
-async def worker(config: Path, api: str, database: str) -> asyncio.subprocess.Process:
-    """One `briefbot worker` process pointed at the loopback Discord."""
+async def worker(
+    config: Path, api: str, database: str, log: Path | None = None
+) -> asyncio.subprocess.Process:
+    """One `briefbot worker` process pointed at the loopback Discord (output to `log`)."""
     env = {
         **os.environ,
         TOKEN_VARIABLE: TOKEN,
@@ -94,18 +104,23 @@ async def worker(config: Path, api: str, database: str) -> asyncio.subprocess.Pr
         API_BASE_VARIABLE: api,
         "PYTHONPATH": str(PROJECT_ROOT),
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.loopback_cli",
-        "--config",
-        str(config),
-        "worker",
-        env=env,
-        cwd=config.parent,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    output = log.open("wb") if log is not None else None
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks.loopback_cli",
+            "--config",
+            str(config),
+            "worker",
+            env=env,
+            cwd=config.parent,
+            stdout=output or asyncio.subprocess.DEVNULL,
+            stderr=output or asyncio.subprocess.DEVNULL,
+        )
+    finally:
+        if output is not None:
+            output.close()
 
 
 async def wait_for(api: str, count: int, deadline: float) -> dict[str, Any]:
