@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -11,9 +12,20 @@ from bot.briefings.loader import LoadResult, load_files
 from bot.briefings.matching import FuzzyIndex, normalize
 from bot.briefings.models import Briefing, Section, Source
 from bot.briefings.search import SearchHit, SearchIndex
+from bot.briefings.visibility import boundaries, epoch, visible_briefing
 from bot.errors import SectionNotFound, TopicNotFound
 
 MAX_SUGGESTIONS = 3
+# Views kept per library: the current one and the one before it is enough for the clock.
+VIEWS_KEPT = 2
+
+
+@dataclass(frozen=True)
+class SearchSuggestions:
+    """For a search without results: the query with its typos fixed, and the closest topics."""
+
+    spelling: str | None
+    topics: tuple[Briefing, ...]
 
 
 class Library:
@@ -47,6 +59,31 @@ class Library:
         )
         self._section_indexes: dict[str, FuzzyIndex[Section]] = {}
         self._search = SearchIndex(ordered)
+        self._moments = boundaries(ordered)
+        self._views: dict[int, Library] = {}
+
+    def visible(self, now: dt.datetime) -> Library:
+        """The library as members see it at `now`: embargoed and expired parts left out.
+
+        Without any `publish_at` or `expires_at` this is the library itself. Otherwise a
+        view is built once for each interval between the moments the briefings name, so
+        every read at any `now` in it shares one view (and its search index).
+        """
+        key = epoch(self._moments, now)
+        if not self._moments:
+            return self
+        view = self._views.get(key)
+        if view is None:
+            shown = (visible_briefing(b, now) for b in self.briefings.values())
+            view = Library(
+                (b for b in shown if b is not None),
+                stale_after_days=self.stale_after_days,
+                loaded_at=self.loaded_at,
+            )
+            if len(self._views) >= VIEWS_KEPT:
+                self._views.clear()
+            self._views[key] = view
+        return view
 
     def __len__(self) -> int:
         return len(self.briefings)
@@ -102,8 +139,18 @@ class Library:
         self._search.warm()
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
-        """Sections matching every word of `query`, best first."""
+        """Overviews and sections matching every word of `query`, best first."""
         return self._search.search(query, limit)
+
+    def search_suggestions(self, query: str) -> SearchSuggestions:
+        """What may help when `query` finds nothing: a spelling fix, the closest topics."""
+        topics = self._topics.lookup(query, MAX_SUGGESTIONS)
+        for word in query.split():
+            if len(topics) >= MAX_SUGGESTIONS:
+                break
+            shown = {b.id for b in topics}
+            topics += [b for b in self._topics.lookup(word, MAX_SUGGESTIONS) if b.id not in shown]
+        return SearchSuggestions(self._search.spelling_fix(query), tuple(topics[:MAX_SUGGESTIONS]))
 
     def is_stale(self, briefing: Briefing, section: Section, source: Source) -> bool:
         """Whether a source is older than `stale_after_days` before the briefing's update."""

@@ -44,6 +44,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
+def _indexed(name: str) -> str:
+    """A name as the index keeps it: normalized, the separator between names a space."""
+    return normalize(name).replace(_NAME_SEPARATOR, " ")
+
+
 def bigrams(text: str) -> set[str]:
     """The set of adjacent character pairs; a single character stands for itself."""
     if len(text) < 2:
@@ -82,7 +87,7 @@ class FuzzyIndex(Generic[T]):
         for value, names in entries:
             entry = len(self._values)
             self._values.append(value)
-            for name in dict.fromkeys(normalize(n) for n in names if n.strip()):
+            for name in dict.fromkeys(_indexed(n) for n in names if n.strip()):
                 holders[name].append(entry)
         self._names = sorted(holders)
         # Per distinct name: the entries that have it, in insertion order.
@@ -111,11 +116,11 @@ class FuzzyIndex(Generic[T]):
 
     def lookup(self, query: str, limit: int = 25) -> list[T]:
         """The best `limit` values for `query`, best first; an empty query lists the first ones."""
-        wanted = normalize(query)
+        wanted = _indexed(query)
         if limit <= 0:
             return []
-        if not wanted or _NAME_SEPARATOR in wanted:
-            return self._values[:limit] if not wanted else []
+        if not wanted:
+            return self._values[:limit]
         best: dict[int, float] = {}
         self._add_prefixes(wanted, limit, best)
         if len(best) < limit:
@@ -202,3 +207,25 @@ class FuzzyIndex(Generic[T]):
                 if score > scores.get(entry, 0.0):
                     scores[entry] = score
         return scores
+
+
+def edit_distance(first: str, second: str, limit: int) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from one word to the other.
+
+    Counting stops early: any distance over `limit` is returned as `limit + 1`.
+    """
+    if abs(len(first) - len(second)) > limit:
+        return limit + 1
+    before: list[int] | None = None
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        current = [i] + [0] * len(second)
+        for j, b in enumerate(second, start=1):
+            cost = 0 if a == b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if before is not None and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return min(previous[-1], limit + 1)

@@ -1,72 +1,112 @@
-"""Full-text search over every section of every briefing.
+"""Full-text search over everything a reader sees in a briefing.
 
-Matching is by substring of folded text (NFKC, case), so it needs no word segmentation:
-a two-character Japanese query such as 停戦 matches wherever those two characters
-appear. Every word of a query must appear in a section (AND). A section scores, for
-each word, the weights of the fields that contain it (heading 5, answer 4, question 3,
-points 2, lead 1.5, commentary and body 1 each); ties keep library order.
+Each briefing is searched as its overview (title, id and aliases, tags, subtitle,
+summary, takeaways, closing) and as each of its sections (heading, question, answer,
+lead, points, commentary, body, the names and publishers of its sources, reactions).
+How terms match is in `bot.briefings.excerpts`: folded text; a Latin word must start
+where a word starts; Japanese matches anywhere, so two-character words such as 停戦 work.
 
-The index keeps each section's folded fields and the set of characters it uses. A
-query picks the sections that use every character of every word (one quick pass),
-checks their short fields (heading, answer, question, lead), and reads the long ones
-(points, commentary, body: most of the text) only for sections that could still make
-the top results. Building it is one folding pass over the text, with no postings, so
-it is cheap; it is still built on the first search rather than with the library, and
+Every term of a query must be found (AND). For a section, a term may also be found in
+its briefing's names (title, aliases, tags, subtitle): `ukraine プーチン` finds the
+sections about プーチン in the briefing called ukraine; but at least one term must be in
+the section itself. A result scores, for each term, the weight of every column that
+holds it: title and aliases 6, heading 5, answer 4, tags 4, question 3, subtitle 3,
+points 2, summary and takeaways 2, lead 1.5, commentary, body, sources and closing 1,
+reactions 0.5, and 0.5 when the term names the briefing. Ties keep reading order.
+
+The index is the folded text of each column of each document, built in one folding pass
+per briefing, with no postings, so building it costs little more than the folding; how a
+query reads it is in `bot.briefings.ranking`. It is built on the first search, and
 `warm()` builds it ahead of time, safely from any thread.
 """
 
 from __future__ import annotations
 
-import heapq
 import threading
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
-from operator import contains, neg
 
+from bot.briefings.excerpts import find_matches, fold, make_excerpt, starts_words, term_pattern
 from bot.briefings.matching import normalize
 from bot.briefings.models import Briefing, Section
-from bot.text.split import grapheme_boundaries
+from bot.briefings.ranking import Corpus, Documents, Term, rank
+from bot.briefings.spelling import Vocabulary
 
-FIELD_WEIGHTS: dict[str, float] = {
-    "heading": 5.0,
-    "answer": 4.0,
-    "question": 3.0,
-    "points": 2.0,
-    "lead": 1.5,
-    "commentary": 1.0,
-    "body": 1.0,
-}
-FIELDS = tuple(FIELD_WEIGHTS)
-# Short fields are checked for every candidate section, long ones only when they matter.
-SHORT = ("heading", "answer", "question", "lead")
-LONG = ("points", "commentary", "body")
-SHORT_WEIGHTS = tuple(FIELD_WEIGHTS[field] for field in SHORT)
-LONG_WEIGHTS = tuple(FIELD_WEIGHTS[field] for field in LONG)
-LONG_TOTAL = sum(LONG_WEIGHTS)
-EXCERPT_RADIUS = 40
-# Between the texts of one field, and between fields: never typed, never whitespace.
+# Between the texts of one column, and between columns: never typed, never whitespace.
 SEPARATOR = "\x00"
 FIELD_SEPARATOR = "\x01"
-SECTION_SEPARATOR = "\x02"
+
+
+@dataclass(frozen=True)
+class Column:
+    """Fields searched together, at one weight."""
+
+    name: str
+    weight: float
+    fields: tuple[str, ...]
+
+
+OVERVIEW_COLUMNS = (
+    Column("names", 6.0, ("title", "aliases")),
+    Column("tags", 4.0, ("tags",)),
+    Column("subtitle", 3.0, ("subtitle",)),
+    Column("summary", 2.0, ("summary", "takeaways")),
+    Column("closing", 1.0, ("closing",)),
+)
+# The first columns name the briefing: a term found there counts for its sections too.
+NAME_COLUMNS = 3
+SECTION_COLUMNS = (
+    Column("heading", 5.0, ("heading",)),
+    Column("answer", 4.0, ("answer",)),
+    Column("question", 3.0, ("question",)),
+    Column("lead", 1.5, ("lead",)),
+    # The long columns, most of the text, come last: a query reads them only where needed.
+    Column("points", 2.0, ("points",)),
+    Column("details", 1.0, ("commentary", "body", "sources")),
+    Column("reactions", 0.5, ("reactions",)),
+)
+SHORT_SECTION_COLUMNS = 4
+FIELD_WEIGHTS = {
+    field: column.weight
+    for column in (*OVERVIEW_COLUMNS, *SECTION_COLUMNS)
+    for field in column.fields
+}
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One matching section, with an excerpt around its best match."""
+    """One match: a briefing's overview (no `section_id`) or one of its sections.
+
+    `field` is where the excerpt comes from; `marks` are the (start, end) of every
+    matched term within the excerpt.
+    """
 
     briefing_id: str
-    section_id: str
+    section_id: str | None
     score: float
     field: str
     excerpt: str
-    match_start: int
-    match_end: int
+    marks: tuple[tuple[int, int], ...]
+
+
+def overview_texts(briefing: Briefing) -> Iterable[tuple[str, str]]:
+    """Each searchable (field, text) of a briefing's own fields, in reading order."""
+    yield "title", briefing.title
+    for name in (briefing.id, *briefing.aliases):
+        yield "aliases", name
+    for tag in briefing.tags:
+        yield "tags", tag
+    if briefing.subtitle:
+        yield "subtitle", briefing.subtitle
+    yield "summary", briefing.summary
+    for takeaway in briefing.takeaways:
+        yield "takeaways", takeaway
+    if briefing.closing:
+        yield "closing", briefing.closing
 
 
 def section_texts(section: Section) -> Iterable[tuple[str, str]]:
-    """Each searchable (field, text) pair of a section, in reading order."""
+    """Each searchable (field, text) of a section, in reading order."""
     yield "heading", section.heading
     if section.question:
         yield "question", section.question
@@ -79,11 +119,12 @@ def section_texts(section: Section) -> Iterable[tuple[str, str]]:
         yield "commentary", section.commentary
     for paragraph in section.body:
         yield "body", paragraph
-
-
-def fold(text: str) -> str:
-    """Fold like `normalize`, but keep surrounding whitespace so offsets stay comparable."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    for source in section.sources:
+        yield "sources", source.name
+        if source.publisher:
+            yield "sources", source.publisher
+    for reaction in section.reactions:
+        yield "reactions", reaction
 
 
 def query_terms(query: str) -> list[str]:
@@ -92,25 +133,136 @@ def query_terms(query: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if w.isprintable()]
 
 
+def _overview_columns(briefing: Briefing) -> list[str]:
+    """A briefing's OVERVIEW_COLUMNS, unfolded ("" when absent)."""
+    return [
+        SEPARATOR.join((briefing.title, briefing.id, *briefing.aliases)),
+        SEPARATOR.join(briefing.tags),
+        briefing.subtitle or "",
+        SEPARATOR.join((briefing.summary, *briefing.takeaways)),
+        briefing.closing or "",
+    ]
+
+
+def _section_columns(section: Section) -> list[str]:
+    """A section's SECTION_COLUMNS, unfolded ("" when absent)."""
+    details = [section.commentary] if section.commentary else []
+    details.extend(section.body)
+    for source in section.sources:
+        details.append(source.name)
+        if source.publisher:
+            details.append(source.publisher)
+    return [
+        section.heading,
+        section.answer,
+        section.question or "",
+        section.lead or "",
+        SEPARATOR.join(section.points),
+        SEPARATOR.join(details),
+        SEPARATOR.join(section.reactions),
+    ]
+
+
 @dataclass(frozen=True)
 class _Built:
-    sections: tuple[tuple[Briefing, Section], ...]
-    # Per short field (SHORT): the folded field of every section, "" when absent.
-    short: tuple[list[str], ...]
-    # Per section: its folded long fields (LONG), "" when absent.
-    long: tuple[tuple[str, ...], ...]
-    # Per section: every distinct character of its folded text, in one string.
-    characters: tuple[str, ...]
+    briefings: tuple[Briefing, ...]
+    corpus: Corpus
+
+
+def _build(briefings: Sequence[Briefing]) -> _Built:
+    overview_count, section_count = len(OVERVIEW_COLUMNS), len(SECTION_COLUMNS)
+    overviews: tuple[list[str], ...] = tuple([] for _ in OVERVIEW_COLUMNS)
+    sections: tuple[list[str], ...] = tuple([] for _ in SECTION_COLUMNS)
+    owner: list[int] = []
+    first_section: list[int] = []
+    for number, briefing in enumerate(briefings):
+        raw = _overview_columns(briefing)
+        for section in briefing.sections:
+            raw.extend(_section_columns(section))
+        # One folding pass per briefing; folding keeps the control separators as they are.
+        parts = fold(FIELD_SEPARATOR.join(raw)).split(FIELD_SEPARATOR)
+        if len(parts) != len(raw):  # the text itself holds a separator
+            parts = [fold(part.replace(FIELD_SEPARATOR, " ")) for part in raw]
+        for column, part in zip(overviews, parts, strict=False):
+            column.append(part)
+        first_section.append(len(owner))
+        for start in range(overview_count, len(parts), section_count):
+            for column, part in zip(sections, parts[start : start + section_count], strict=True):
+                column.append(part)
+            owner.append(number)
+    first_section.append(len(owner))
+    corpus = Corpus(
+        overviews=Documents(tuple(c.weight for c in OVERVIEW_COLUMNS), overviews),
+        name_columns=NAME_COLUMNS,
+        sections=Documents(tuple(c.weight for c in SECTION_COLUMNS), sections),
+        short_columns=SHORT_SECTION_COLUMNS,
+        owner=owner,
+        first_section=first_section,
+    )
+    return _Built(tuple(briefings), corpus)
+
+
+def _display_texts(briefing: Briefing, section: Section | None) -> list[tuple[str, str]]:
+    """The (field, text) pairs an excerpt may come from; names and tags on one line each."""
+    if section is not None:
+        texts: list[tuple[str, str]] = []
+        for field, text in section_texts(section):
+            if field != "sources":
+                texts.append((field, text))
+        for source in section.sources:
+            shown = f"{source.name} ({source.publisher})" if source.publisher else source.name
+            texts.append(("sources", shown))
+        return texts
+    joined = {"aliases": " · ", "tags": ", "}
+    grouped: dict[str, list[str]] = {}
+    texts = []
+    for field, text in overview_texts(briefing):
+        if field in joined:
+            if field not in grouped:
+                grouped[field] = []
+                texts.append((field, ""))
+            grouped[field].append(text)
+        else:
+            texts.append((field, text))
+    return [(f, joined[f].join(grouped[f]) if f in grouped else t) for f, t in texts]
+
+
+def _hit(
+    index: _Built, score: float, number: int, position: int, terms: Sequence[str]
+) -> SearchHit:
+    """The hit for one ranked document, its excerpt from the field that matches best."""
+    briefing = index.briefings[number]
+    section = briefing.sections[position] if position >= 0 else None
+    patterns = [term_pattern(term) for term in terms]
+    best: tuple[int, float, str, str] | None = None
+    for field, text in _display_texts(briefing, section):
+        _, found = find_matches(text, patterns)
+        if not found:
+            continue
+        candidate = (len(found), FIELD_WEIGHTS[field], field, text)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    if best is not None:
+        field, text = best[2], best[3]
+    elif section is not None:  # only reached if the text and the index ever disagree
+        field, text = "answer", section.answer
+    else:
+        field, text = "summary", briefing.summary
+    excerpt = make_excerpt(text, patterns)
+    return SearchHit(
+        briefing.id, section.id if section else None, score, field, excerpt.text, excerpt.marks
+    )
 
 
 class SearchIndex:
-    """An immutable index of section text for substring search."""
+    """An immutable index of everything a reader sees, for full-text search."""
 
     def __init__(self, briefings: Iterable[Briefing]) -> None:
         self._briefings = tuple(briefings)
         self._section_count = sum(len(b.sections) for b in self._briefings)
         self._lock = threading.Lock()
         self._built: _Built | None = None
+        self._vocabulary: Vocabulary | None = None
 
     def __len__(self) -> int:
         return self._section_count
@@ -133,168 +285,31 @@ class SearchIndex:
                 self._built = _build(self._briefings)
             return self._built
 
+    def _words(self) -> Vocabulary:
+        vocabulary = self._vocabulary
+        if vocabulary is not None:
+            return vocabulary
+        index = self._index()
+        with self._lock:
+            if self._vocabulary is None:
+                corpus = index.corpus
+                columns = (*corpus.overviews.columns, *corpus.sections.columns)
+                self._vocabulary = Vocabulary(text for column in columns for text in column)
+            return self._vocabulary
+
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
-        """Sections containing every word of `query`, best first."""
-        terms = query_terms(query)
-        if not terms or limit <= 0:
+        """Overviews and sections holding every word of `query`, best first."""
+        words = query_terms(query)
+        if not words or limit <= 0:
             return []
         index = self._index()
-        ranked = _top(index, terms, _pool(index, terms), limit)
-        return [_hit(index, section, score, terms[0]) for score, section in ranked]
+        terms = [Term(word, starts_words(word)) for word in words]
+        return [
+            _hit(index, score, briefing, section, words)
+            for score, briefing, section in rank(index.corpus, terms, limit)
+        ]
 
-
-def _fields(section: Section) -> tuple[str, ...]:
-    """A section's searchable fields in SHORT then LONG order ("" when absent)."""
-    return (
-        section.heading,
-        section.answer,
-        section.question or "",
-        section.lead or "",
-        SEPARATOR.join(section.points),
-        section.commentary or "",
-        SEPARATOR.join(section.body),
-    )
-
-
-def _build(briefings: Sequence[Briefing]) -> _Built:
-    sections: list[tuple[Briefing, Section]] = []
-    columns: tuple[list[str], ...] = tuple([] for _ in SHORT)
-    long: list[tuple[str, ...]] = []
-    characters: list[str] = []
-    count = len(SHORT)
-    for briefing in briefings:
-        raw = [FIELD_SEPARATOR.join(_fields(section)) for section in briefing.sections]
-        # One folding pass per briefing; folding keeps the control separators as they are.
-        folded = fold(SECTION_SEPARATOR.join(raw)).split(SECTION_SEPARATOR)
-        if len(folded) != len(raw):  # never expected; fold section by section then
-            folded = [fold(text) for text in raw]
-        for section, text in zip(briefing.sections, folded, strict=True):
-            parts = text.split(FIELD_SEPARATOR)
-            if len(parts) != len(FIELDS):  # the text itself holds a separator
-                parts = [fold(part.replace(FIELD_SEPARATOR, " ")) for part in _fields(section)]
-            sections.append((briefing, section))
-            for column, part in zip(columns, parts, strict=False):
-                column.append(part)
-            long.append(tuple(parts[count:]))
-            characters.append("".join(set(text)))
-    return _Built(tuple(sections), columns, tuple(long), tuple(characters))
-
-
-def _pool(index: _Built, terms: Sequence[str]) -> list[int]:
-    """Sections using every character of every word (a superset of the matches), ascending."""
-    needed = list(dict.fromkeys("".join(terms)))
-    characters = index.characters
-    first = needed[0]
-    found = [s for s, chars in enumerate(characters) if first in chars]
-    for character in needed[1:]:
-        found = [s for s in found if character in characters[s]]
-    return found
-
-
-def _top(
-    index: _Built, terms: Sequence[str], pool: list[int], limit: int
-) -> list[tuple[float, int]]:
-    """The best `limit` (score, section) pairs, best first; ties by section order.
-
-    The short fields of every candidate are checked in bulk. The long ones are read
-    only while a candidate could still enter the top: its short-field score plus every
-    long field for every word bounds what it can reach.
-    """
-    partial: dict[int, float] = {}
-    get = partial.get
-    for term in terms:
-        for weight, column in zip(SHORT_WEIGHTS, index.short, strict=True):
-            for section in compress(
-                pool, map(contains, map(column.__getitem__, pool), repeat(term))
-            ):
-                partial[section] = get(section, 0.0) + weight
-    strong = sorted(zip(map(neg, partial.values()), partial, strict=True))
-    weak = ((0.0, section) for section in pool if section not in partial)
-    reach = LONG_TOTAL * len(terms)
-    shorts, longs = index.short, index.long
-    best: list[tuple[float, int]] = []  # a min-heap of (score, -section): the worst on top
-    for negated, section in chain(strong, weak):
-        if len(best) == limit and best[0][0] > reach - negated:
-            break  # nothing further down can overtake the worst of the best
-        score = -negated
-        for term in terms:
-            extra = sum(compress(LONG_WEIGHTS, map(contains, longs[section], repeat(term))))
-            if not extra and not any(term in column[section] for column in shorts):
-                break  # this word is nowhere in the section
-            score += extra
-        else:
-            entry = (score, -section)
-            if len(best) < limit:
-                heapq.heappush(best, entry)
-            elif entry > best[0]:
-                heapq.heapreplace(best, entry)
-    return [(score, -negated) for score, negated in sorted(best, reverse=True)]
-
-
-def _hit(index: _Built, number: int, score: float, term: str) -> SearchHit:
-    briefing, section = index.sections[number]
-    best: tuple[float, str, str] | None = None
-    for field, text in section_texts(section):
-        weight = FIELD_WEIGHTS[field]
-        if (best is None or weight > best[0]) and term in fold(text):
-            best = (weight, field, text)
-    if best is None:  # the term spans a field boundary; show the answer
-        best = (0.0, "answer", section.answer)
-    _, field, text = best
-    excerpt, start, end = make_excerpt(text, term)
-    return SearchHit(briefing.id, section.id, score, field, excerpt, start, end)
-
-
-def _locate(text: str, term: str) -> tuple[int, int] | None:
-    """Where folded `term` occurs in `text`, as offsets into the original text."""
-    folded = fold(text)
-    position = folded.find(term)
-    if position < 0:
-        return None
-    if len(folded) == len(text):
-        return position, position + len(term)
-    # Folding changed the length (ß -> ss, ㍻ -> 平成): map offsets character by character.
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        origin.extend([index] * len(fold(char)))
-    origin.append(len(text))
-    position = "".join(fold(char) for char in text).find(term)
-    if position < 0:
-        return None
-    return origin[position], origin[position + len(term) - 1] + 1
-
-
-def _snap(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen [start, end) to the nearest grapheme cluster boundaries."""
-    low, high = max(0, start - 16), min(len(text), end + 16)
-    # Flags pair up regional indicators from the start of their run: begin before it.
-    while low > 0 and "\U0001f1e6" <= text[low - 1] <= "\U0001f1ff":
-        low -= 1
-    cuts = [low + offset for offset in grapheme_boundaries(text[low:high])]
-    inner = [c for c in cuts if (c > low or low == 0) and (c < high or high == len(text))]
-    before = [c for c in inner if c <= start]
-    after = [c for c in inner if c >= end]
-    return (before[-1] if before else low), (after[0] if after else high)
-
-
-def make_excerpt(text: str, term: str, radius: int = EXCERPT_RADIUS) -> tuple[str, int, int]:
-    """A short one-line window of `text` around `term`, and where the match sits in it.
-
-    The window never cuts through a grapheme cluster; when `term` is not found the
-    excerpt is the start of the text and the match is empty (0, 0).
-    """
-    found = _locate(text, term)
-    if found is None:
-        _, end = _snap(text, 0, min(len(text), radius * 2))
-        snippet = " ".join(text[:end].split())
-        return (snippet + "…" if end < len(text) else snippet), 0, 0
-    match_start, match_end = _snap(text, *found)
-    start, end = _snap(text, max(0, match_start - radius), min(len(text), match_end + radius))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    window = text[start:end]
-    # Line breaks become spaces (one for one, so the offsets still hold).
-    window = "".join(" " if char in "\r\n\t\v\f\u2028\u2029\x85" else char for char in window)
-    excerpt = prefix + window + suffix
-    offset = len(prefix) - start
-    return excerpt, match_start + offset, match_end + offset
+    def spelling_fix(self, query: str) -> str | None:
+        """`query` with each word that no briefing holds replaced by the closest one that
+        some briefing does; None when no word needs, or has, a fix."""
+        return self._words().fix(query_terms(query))

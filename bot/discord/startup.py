@@ -1,7 +1,8 @@
 """What can stop `briefbot run` from starting, each as one sentence and an exit status.
 
 `wait_for_discord` tries Discord's API with backoff until it answers or the give-up time
-passes; `explain_discord_failure` turns what discord.py and aiohttp raise into a
+passes, and `connect_within` gives the gateway as long once logged in;
+`explain_discord_failure` turns what discord.py and aiohttp raise into a
 `StartupFailure`. The runner checks the database itself (SQLite is confined to it). No
 message holds the token: discord.py's errors do not carry it, and the runner redacts it.
 
@@ -20,6 +21,7 @@ The exit statuses of `briefbot run` (0, 1 and 2 are shared with the other comman
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import ssl
@@ -28,7 +30,6 @@ from collections.abc import Awaitable, Callable, Iterator
 
 import aiohttp
 import discord
-from discord.ext import commands
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ LONGEST_RETRY_SECONDS = 15.0
 LONGEST_ATTEMPT_SECONDS = 10.0
 SHORTEST_ATTEMPT_SECONDS = 2.0
 GATEWAY_WATCH_SECONDS = 0.25
+# discord.py waits 5 s between tries of a shard's first connection.
+FIRST_GATEWAY_TRY_SECONDS = 6.0
 NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, socket.gaierror)
 
 
@@ -137,61 +140,49 @@ async def wait_for_discord(
             await sleep(delay)
 
 
-async def connect_within(bot: commands.Bot, token: str, give_up_after: float) -> None:
-    """Log in, then connect to the gateway; give up (Discord unreachable) when every try to
-    reach the gateway has failed for `give_up_after` seconds.
+def reached_gateway(bot: discord.Client) -> bool:
+    """Whether the bot has connected to Discord's gateway (one shard at least)."""
+    shards = getattr(bot, "shards", None)  # an AutoShardedBot's connected shards
+    return bool(shards) or getattr(bot, "ws", None) is not None
 
-    discord.py retries the gateway for ever; once the bot has reached it, that is right.
+
+async def connect_within(bot: discord.Client, token: str, give_up_after: float) -> None:
+    """Log in, then connect to the gateway; give up (Discord unreachable) when the gateway
+    has not been reached after `give_up_after` seconds (at least one try's worth).
+
+    discord.py retries the gateway for ever, which is right once the bot has reached it.
     """
     await bot.login(token)
-    failures = 0
-
-    async def count_failure() -> None:
-        nonlocal failures
-        failures += 1
-
-    async def give_up_unless_reached(started: float) -> StartupFailure | None:
-        while getattr(bot, "ws", None) is None and not bot.is_closed():
-            if failures and time.monotonic() - started >= give_up_after:
-                await bot.close()
-                return StartupFailure(
-                    EXIT_DISCORD_UNREACHABLE,
-                    f"Logged in, but could not reach Discord's gateway for {give_up_after:g} s "
-                    f"({failures} tries); check that the network lets WebSocket connections "
-                    "to gateway.discord.gg through, then run briefbot again.",
-                )
-            await asyncio.sleep(GATEWAY_WATCH_SECONDS)
-        return None
-
-    bot.add_listener(count_failure, "on_disconnect")
-    watch = asyncio.create_task(give_up_unless_reached(time.monotonic()))
-    try:
-        await bot.connect()
-    finally:
-        bot.remove_listener(count_failure, "on_disconnect")
-        if not watch.done():
-            watch.cancel()
-    failure = None if watch.cancelled() else watch.result()
-    if failure is not None:
-        raise failure
+    connecting = asyncio.create_task(bot.connect(), name="gateway-connect")
+    allowed = max(give_up_after, FIRST_GATEWAY_TRY_SECONDS)
+    deadline = time.monotonic() + allowed
+    while not connecting.done() and not reached_gateway(bot):
+        if bot.is_closed() or time.monotonic() >= deadline:
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
+            if bot.is_closed():  # stopped meanwhile (SIGTERM)
+                return
+            raise StartupFailure(
+                EXIT_DISCORD_UNREACHABLE,
+                f"Logged in, but could not reach Discord's gateway for {allowed:g} s; "
+                "check that the network lets WebSocket connections to gateway.discord.gg "
+                "through, then run briefbot again.",
+            )
+        await asyncio.wait({connecting}, timeout=GATEWAY_WATCH_SECONDS)
+    await connecting
 
 
 class OneLineReconnects(logging.Filter):
-    """discord.py logs a traceback each time it retries the gateway: keep one line instead."""
+    """discord.py logs a traceback each time the network fails it and it retries: keep one
+    line, with the reason, instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite discord.py's reconnect records in place; never drop one."""
-        message = str(record.msg)
-        if (
-            record.name == "discord.client"
-            and record.exc_info
-            and message.startswith("Attempting a reconnect")
-        ):
-            error = record.exc_info[1]
-            reason = network_reason(error) if error is not None else "no reason given"
-            record.msg = (
-                f"Could not reach Discord's gateway ({reason.replace('%', '%%')}); {message}"
-            )
+        """Rewrite such records in place; never drop one."""
+        error = record.exc_info[1] if record.exc_info else None
+        if record.name.startswith("discord.") and isinstance(error, NETWORK_ERRORS):
+            reason = network_reason(error).replace("%", "%%")
+            record.msg = f"{record.msg} ({reason})"
             record.exc_info, record.exc_text = None, None
         return True
 
@@ -203,8 +194,9 @@ _CLOSE_CODES = {
     4010: (EXIT_GATEWAY_REFUSED, "Discord's gateway refused the shard (close code 4010)"),
     4011: (
         EXIT_GATEWAY_REFUSED,
-        "Discord requires sharding: the bot is in too many servers for one gateway "
-        "connection (close code 4011), and briefbot runs a single shard",
+        "Discord requires more shards: the bot is in too many servers for the shards it "
+        "connects with (close code 4011); leave cluster.shard_count unset for Discord's "
+        "recommendation, or raise it",
     ),
     4012: (EXIT_GATEWAY_REFUSED, "Discord's gateway refused the API version (close code 4012)"),
     4013: (EXIT_GATEWAY_REFUSED, "Discord's gateway refused the intents (close code 4013)"),

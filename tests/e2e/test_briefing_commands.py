@@ -214,28 +214,7 @@ async def test_sources_of_a_topic_and_of_one_section(world: World) -> None:
     assert names(one.embeds[0]) == ["2. 米ロ首脳会談の可能性"]
 
 
-# --- search -----------------------------------------------------------------------
-
-
-async def test_search_finds_a_two_character_japanese_query(world: World) -> None:
-    reply = response(await world.slash("search", query="停戦"))
-    [embed] = reply.embeds
-    assert embed.title == "Search: 停戦"
-    assert len(embed.fields) == 2
-    for name, value in fields(embed):
-        assert name.startswith(f"{SEED_TITLE} › ")
-        assert "**停戦**" in value
-        assert f"`/briefing section topic:{SEED_ID} section:" in value
-    assert "us-russia-talks" in values(embed)[0]
-
-
-async def test_search_with_several_words_and_without_results(world: World) -> None:
-    both = response(await world.slash("search", query="プーチン クルスク"))
-    assert [value.rsplit("section:", 1)[1] for value in values(both.embeds[0])] == [
-        "situation-in-ukraine`"
-    ]
-    none = response(await world.slash("search", query="zebra"))
-    assert none.embeds[0].description == "Nothing matches “zebra”. Try fewer or shorter words."
+# --- search: tests/e2e/test_search_command.py -------------------------------------
 
 
 # --- private ----------------------------------------------------------------------
@@ -407,7 +386,7 @@ async def test_every_command_and_option_is_described_and_localized_in_japanese(
         "show": "Show a briefing's overview, with buttons to read every section.",
         "section": "Show one section: its answer, key points, sources and commentary.",
         "sources": "List every source of a briefing or one section, with dates and stale marks.",
-        "search": "Search the headings, answers, points and bodies of every briefing.",
+        "search": "Search everything in every briefing: titles, tags, sections and sources.",
     }
     subcommands = {sub["name"]: sub for sub in group["options"]}
     assert set(subcommands) == set(described)

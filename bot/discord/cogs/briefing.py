@@ -19,7 +19,7 @@ from bot.briefings.presentation import (
 )
 from bot.briefings.search_cards import search_cards
 from bot.discord.rendering import ExpiredPages, send_pages
-from bot.text.cards import discord_date, number_pages, paginate
+from bot.text.cards import Card, discord_date, number_pages, paginate
 from bot.text.i18n import language_of
 from bot.text.split import truncate
 
@@ -72,6 +72,11 @@ def section_choices_for(
     ]
 
 
+def search_result_cards(library: Library, query: str, language: str) -> list[Card]:
+    """The cards answering `/briefing search`: the best matches, or suggestions."""
+    return search_cards(library, query, library.search(query, SEARCH_RESULTS), language)
+
+
 class BriefingCog(
     commands.GroupCog,
     group_name="briefing",
@@ -83,6 +88,10 @@ class BriefingCog(
         self.bot = bot
         super().__init__()
 
+    def _library(self) -> Library:
+        """The library as members see it now, by the bot's clock (embargoes and expiries)."""
+        return self.bot.library.visible(self.bot.clock())
+
     async def cog_load(self) -> None:
         """Answer clicks on page controls that outlived their pages (after a restart)."""
         self.bot.add_view(ExpiredPages())
@@ -92,7 +101,7 @@ class BriefingCog(
     ) -> list[app_commands.Choice[str]]:
         """Topics matching what the user has typed so far, typos forgiven."""
         try:
-            return topic_choices_for(self.bot.library, current)
+            return topic_choices_for(self._library(), current)
         except Exception:
             log.exception("topic autocomplete failed for %r", current)
             return []
@@ -104,7 +113,7 @@ class BriefingCog(
         topic = getattr(interaction.namespace, "topic", None)
         try:
             return section_choices_for(
-                self.bot.library, topic if isinstance(topic, str) else None, current
+                self._library(), topic if isinstance(topic, str) else None, current
             )
         except Exception:
             log.exception("section autocomplete failed for %r / %r", topic, current)
@@ -115,7 +124,7 @@ class BriefingCog(
     async def list_briefings(self, interaction: Interaction, private: bool = False) -> None:
         """List every briefing with its update date and number of sections."""
         language = _locale(interaction)
-        cards = briefing_list_cards(self.bot.library, language, discord_date)
+        cards = briefing_list_cards(self._library(), language, discord_date)
         await send_pages(
             interaction,
             number_pages(paginate(cards), language),
@@ -128,9 +137,10 @@ class BriefingCog(
     @app_commands.autocomplete(topic=topic_choices)
     async def show(self, interaction: Interaction, topic: str, private: bool = False) -> None:
         """Show a briefing's overview, with buttons to read every section."""
-        library = self.bot.library
+        library = self._library()
         briefing = library.find_topic(topic)
-        pages = briefing_pages(briefing, library, discord_date)
+        # Layout grows with the briefing (up to 1 MiB): keep it off the event loop.
+        pages = await asyncio.to_thread(briefing_pages, briefing, library, discord_date)
         sections = [(section.id, section.heading) for section in briefing.sections]
         # The controls speak the briefing's language, like the pages they turn.
         await send_pages(
@@ -148,10 +158,10 @@ class BriefingCog(
         self, interaction: Interaction, topic: str, section: str, private: bool = False
     ) -> None:
         """Show one section: its answer, key points, sources and commentary."""
-        library = self.bot.library
+        library = self._library()
         briefing = library.find_topic(topic)
         chosen = library.find_section(briefing, section)
-        cards = section_cards(briefing, chosen, library, discord_date)
+        cards = await asyncio.to_thread(section_cards, briefing, chosen, library, discord_date)
         pages = number_pages(paginate(cards, chosen.id), briefing.language)
         await send_pages(interaction, pages, ephemeral=private, language=briefing.language)
 
@@ -170,10 +180,10 @@ class BriefingCog(
         private: bool = False,
     ) -> None:
         """List every source of a briefing or one section, with dates and stale marks."""
-        library = self.bot.library
+        library = self._library()
         briefing = library.find_topic(topic)
         sections = [library.find_section(briefing, section)] if section else list(briefing.sections)
-        cards = sources_cards(briefing, sections, library, discord_date)
+        cards = await asyncio.to_thread(sources_cards, briefing, sections, library, discord_date)
         pages = number_pages(paginate(cards), briefing.language)
         await send_pages(interaction, pages, ephemeral=private, language=briefing.language)
 
@@ -185,12 +195,12 @@ class BriefingCog(
         query: app_commands.Range[str, 1, 100],
         private: bool = False,
     ) -> None:
-        """Search the headings, answers, points and bodies of every briefing."""
+        """Search everything in every briefing: titles, tags, sections and sources."""
         language = _locale(interaction)
-        library = self.bot.library
-        # The first search after a reload builds the index; keep the event loop free.
-        hits = await asyncio.to_thread(library.search, query, SEARCH_RESULTS)
-        cards = search_cards(library, query, hits, language)
+        library = self._library()
+        # The first search after a reload builds the index, and the first one without
+        # results the word list for spelling fixes: keep the event loop free meanwhile.
+        cards = await asyncio.to_thread(search_result_cards, library, query, language)
         await send_pages(
             interaction,
             number_pages(paginate(cards), language),
