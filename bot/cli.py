@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.briefings.loader import LoadResult, load_files
+from bot.briefings.loader import LoadResult, display_path, load_files
 from bot.briefings.schema import SCHEMA_FILE_NAME, briefing_schema_text
 from bot.config import ClusterSettings, ConfigError, Settings, load_settings
 
@@ -73,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="try the bot offline against a simulated Discord")
     validate = commands.add_parser("validate", help="check briefing files; exit 1 on any error")
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all)")
+    validate.add_argument(
+        "--verbose", action="store_true", help="also list each valid file's sections and ids"
+    )
     preview = commands.add_parser("preview", help="print a briefing as the bot presents it")
     preview.add_argument("topic", help="briefing id or alias")
     preview.add_argument("section", nargs="?", help="section id, heading or number")
@@ -87,7 +91,23 @@ def _print_problems(result: LoadResult) -> None:
         print(problem, file=sys.stderr)
 
 
-def _validate(settings: Settings, paths: Sequence[Path]) -> int:
+def _section_ids(result: LoadResult) -> list[str]:
+    """For `validate --verbose`: each valid file's sections by number and id."""
+    lines: list[str] = []
+    for path, outcome in result.files.items():
+        briefing = outcome.briefing
+        if briefing is None:
+            continue
+        lines.append(f"{display_path(path)}: {len(briefing.sections)} section(s)")
+        for number, section in enumerate(briefing.sections, start=1):
+            note = " (from its position; give it an id to keep links stable)"
+            lines.append(
+                f"  {number}. {section.id}{note if briefing.has_default_id(section) else ''}"
+            )
+    return lines
+
+
+def _validate(settings: Settings, paths: Sequence[Path], *, verbose: bool = False) -> int:
     targets = list(paths) or [settings.briefings_dir]
     missing = [p for p in targets if not p.exists()]
     if missing:
@@ -97,6 +117,9 @@ def _validate(settings: Settings, paths: Sequence[Path]) -> int:
     result = load_files(targets, stale_after_days=settings.stale_after_days)
     for problem in result.problems:
         print(problem)
+    if verbose:
+        for line in _section_ids(result):
+            print(line)
     errors, warnings = len(result.errors), len(result.warnings)
     print(
         f"{len(result.files)} file(s), {len(result.briefings)} valid, "
@@ -117,7 +140,7 @@ def _preview(settings: Settings, topic: str, section: str | None) -> int:
     )
     _print_problems(result)
     try:
-        print(plain_text_preview(library, topic, section))
+        print(plain_text_preview(library, topic, section, dt.datetime.now(dt.UTC)))
     except UserFacingError as exc:
         params = {name: echo(value, "en") for name, value in exc.params.items()}
         print(translate(exc.key, "en", **params), file=sys.stderr)
@@ -218,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "validate":
-        return _validate(settings, args.paths)
+        return _validate(settings, args.paths, verbose=args.verbose)
     if args.command == "preview":
         return _preview(settings, args.topic, args.section)
     if args.command == "schema":

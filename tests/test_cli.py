@@ -83,9 +83,41 @@ def test_validate_folder_of_fixtures_exits_1_and_reports_every_file(
 
     out = capsys.readouterr().out.splitlines()
     files = sorted(FIXTURES.glob("*.yaml"))
-    valid = ["stale-source.yaml", "too-long.yaml", "valid-minimal.yaml"]
+    valid = [
+        "body-as-text.yaml",
+        "no-section-ids.yaml",
+        "slash-dates.yaml",
+        "source-without-url.yaml",
+        "stale-source.yaml",
+        "too-long.yaml",
+        "valid-minimal.yaml",
+    ]
     assert code == EXIT_ERRORS
     assert out[-1].startswith(f"{len(files)} file(s), {len(valid)} valid, ")
+
+
+def test_validate_verbose_lists_section_ids_marking_those_from_position(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fixture = FIXTURES / "no-section-ids.yaml"
+
+    code = main(["--config", str(CONFIG), "validate", "--verbose", str(fixture)])
+
+    assert code == EXIT_OK
+    assert capsys.readouterr().out.splitlines() == [
+        f"{display_path(fixture)}: 3 section(s)",
+        "  1. s1 (from its position; give it an id to keep links stable)",
+        "  2. last-ferry",
+        "  3. s3 (from its position; give it an id to keep links stable)",
+        "1 file(s), 1 valid, 0 error(s), 0 warning(s)",
+    ]
+
+
+def test_validate_without_verbose_lists_no_sections(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--config", str(CONFIG), "validate", str(FIXTURES / "no-section-ids.yaml")])
+
+    assert code == EXIT_OK
+    assert capsys.readouterr().out == "1 file(s), 1 valid, 0 error(s), 0 warning(s)\n"
 
 
 def test_validate_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,6 +32,10 @@ _HINTS: dict[tuple[type[BaseModel], str], str] = {
     (Section, "commentary"): "`|-` keeps each line break.",
     (Source, "url"): "An absolute http:// or https:// address.",
     (Source, "published"): _DATE_HINT,
+    (Briefing, "publish_at"): "A date and time with its zone. Delete it to publish at once.",
+    (Briefing, "expires_at"): "A date and time with its zone. Delete it to keep it for good.",
+    (Section, "publish_at"): "Like the briefing's, for this section alone.",
+    (Section, "expires_at"): "Like the briefing's, for this section alone.",
 }
 
 
@@ -66,6 +70,9 @@ def _field(
 def briefing_template(topic_id: str, *, today: dt.date | None = None) -> str:
     """A commented YAML template for `<topic_id>.yaml` with every field, dated `today`."""
     day = today or dt.datetime.now().astimezone().date()
+    # Placeholders that keep the template visible: published yesterday, expiring in 10 years.
+    published = f"{day - dt.timedelta(days=1)}T00:00:00+00:00"
+    expires = f"{day + dt.timedelta(days=3650)}T00:00:00+00:00"
     source = Block(
         (
             _field(Source, "name", "Replace with the source's name as cited"),
@@ -83,6 +90,8 @@ def briefing_template(topic_id: str, *, today: dt.date | None = None) -> str:
             _field(Section, "answer", "Replace with the one-line answer."),
             _field(Section, "lead", "Replace with a lead sentence, or delete this line."),
             _field(Section, "published", day),
+            _field(Section, "publish_at", published),
+            _field(Section, "expires_at", expires),
             _field(Section, "points", ("Replace with a key point.", "Another, or delete it.")),
             _field(Section, "sources", (source,)),
             _field(
@@ -111,6 +120,8 @@ def briefing_template(topic_id: str, *, today: dt.date | None = None) -> str:
         _field(Briefing, "tags", ("replace", "with", "tags"), flow=True),
         _field(Briefing, "aliases", (), flow=True),
         _field(Briefing, "updated", day),
+        _field(Briefing, "publish_at", published),
+        _field(Briefing, "expires_at", expires),
         _field(Briefing, "sections", (section,), blank_line_before=True),
         _field(
             Briefing,

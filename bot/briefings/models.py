@@ -11,10 +11,20 @@ import hashlib
 import json
 import re
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _WHITESPACE = re.compile(r"\s")
@@ -37,6 +47,77 @@ def _require_web_url(value: str) -> str:
 
 
 WebUrl = Annotated[Text, AfterValidator(_require_web_url)]
+
+_SLASHED_DATE = re.compile(r"^\d{4}/\d{2}/\d{2}$")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _dashed_date(value: object) -> object:
+    """Read `YYYY/MM/DD` (as the seed's 公開日 is written) as `YYYY-MM-DD`."""
+    if isinstance(value, str) and _SLASHED_DATE.fullmatch(value.strip()):
+        return value.strip().replace("/", "-")
+    return value
+
+
+Day = Annotated[
+    dt.date,
+    BeforeValidator(_dashed_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$|^\d{4}/\d{2}/\d{2}$"}),
+]
+
+
+def _timezone_required(value: dt.datetime) -> dt.datetime:
+    """Refuse a date and time without a time zone: it would mean a different moment per host."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("has no time zone: add one, e.g. 2025-03-01T09:00:00+09:00 (or Z for UTC)")
+    return value
+
+
+def _moment_input(value: object) -> object:
+    """Refuse what pydantic would otherwise read as a moment: a bare date, a number."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        raise ValueError(
+            f"'{value.isoformat()}' is a date without a time: write a date, time and time zone, "
+            f"e.g. {value.isoformat()}T09:00:00+09:00"
+        )
+    if isinstance(value, bool | int | float):
+        raise ValueError(
+            "expected a date and time with a time zone, e.g. 2025-03-01T09:00:00+09:00, "
+            "found a number"
+        )
+    return value
+
+
+Moment = Annotated[
+    dt.datetime,
+    BeforeValidator(_moment_input),
+    AfterValidator(_timezone_required),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def _paragraphs(value: object) -> object:
+    """Text where a list of paragraphs is expected: split it at blank lines."""
+    if isinstance(value, str):
+        parts = [part.strip() for part in _PARAGRAPH_BREAK.split(value)]
+        return [part for part in parts if part] or [value]
+    return value
+
+
+Paragraphs = Annotated[
+    tuple[Text, ...],
+    BeforeValidator(_paragraphs),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string", "minLength": 1}},
+                {"type": "string", "minLength": 1},
+            ]
+        }
+    ),
+]
+# Fields left out of a section's content hash: when it is shown is not what it says.
+_NOT_CONTENT = frozenset({"publish_at", "expires_at"})
 # hashlib lets go of the GIL for inputs of this many bytes or more.
 _HASHLIB_GIL_MINSIZE = 2048
 
@@ -55,6 +136,11 @@ def sha256_keeping_the_gil(data: bytes) -> str:
     return digest.hexdigest()
 
 
+def default_section_id(number: int) -> str:
+    """The id of the `number`th section (from 1) when the file gives it none: `s1`, `s2`, …."""
+    return f"s{number}"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -70,8 +156,12 @@ class Source(_Strict):
     name: Text = Field(description="The source's name as cited (出典), e.g. 時事ドットコム.")
     publisher: Text | None = Field(None, description="The organisation behind the source.")
     description: Text | None = Field(None, description="How the source describes itself.")
-    url: WebUrl = Field(description="Link to the cited article; http or https only.")
-    published: dt.date | None = Field(
+    url: WebUrl | None = Field(
+        None,
+        description="Link to the cited article; http or https only. Leave it out for a "
+        "press conference or a printed paper.",
+    )
+    published: Day | None = Field(
         None, description="Publication date; defaults to the section's `published` date."
     )
 
@@ -79,23 +169,39 @@ class Source(_Strict):
 class Section(_Strict):
     """One ordered section of a briefing: a question, its answer, and the evidence."""
 
-    id: Slug = Field(description="A slug, unique within the briefing.")
+    id: Slug = Field(
+        description="A slug, unique within the briefing. Optional: it defaults to s1, s2, … "
+        "by position; an explicit id keeps links and digest history stable when sections move."
+    )
     heading: Text = Field(description="The section heading.")
     question: Text | None = Field(None, description="The hook line that poses the question.")
     answer: Text = Field(description="The one-line answer; shown in overviews and digests.")
     lead: Text | None = Field(None, description="A lead sentence under the answer.")
-    published: dt.date | None = Field(None, description="Publication date (公開日).")
+    published: Day | None = Field(None, description="Publication date (公開日).")
     points: tuple[Text, ...] = Field((), description="Key points (the ✅ lines).")
     sources: tuple[Source, ...] = Field((), description="Cited sources.")
     commentary: Text | None = Field(None, description="The editor's commentary.")
-    body: tuple[Text, ...] = Field((), description="Body paragraphs, in order.")
-    reactions: tuple[Text, ...] = Field((), description="Reader reactions, quoted as given.")
+    body: Paragraphs = Field(
+        (), description="Body paragraphs, in order; text is split at blank lines."
+    )
+    reactions: Paragraphs = Field(
+        (), description="Reader reactions, quoted as given; text is split at blank lines."
+    )
+    publish_at: Moment | None = Field(
+        None, description="Hidden from members before this date and time (with a time zone)."
+    )
+    expires_at: Moment | None = Field(
+        None, description="Hidden from members from this date and time (with a time zone)."
+    )
 
     @cached_property
     def content_hash(self) -> str:
         """A stable digest of everything a reader sees in this section."""
         canonical = json.dumps(
-            self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            self.model_dump(mode="json", exclude=set(_NOT_CONTENT)),
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
         )
         return sha256_keeping_the_gil(canonical.encode("utf-8"))
 
@@ -114,10 +220,32 @@ class Briefing(_Strict):
     language: LanguageTag = Field("en", description="BCP 47 language tag of the content.")
     tags: tuple[Text, ...] = Field((), description="Free-form tags that help search.")
     aliases: tuple[Slug, ...] = Field((), description="Other ids users may type.")
-    updated: dt.date = Field(description="The date of the briefing's latest update.")
+    updated: Day = Field(description="The date of the briefing's latest update.")
     sections: tuple[Section, ...] = Field(min_length=1, description="Ordered sections.")
     takeaways: tuple[Text, ...] = Field((), description="Closing takeaways (the 💡 lines).")
     closing: Text | None = Field(None, description="An optional closing paragraph.")
+    publish_at: Moment | None = Field(
+        None, description="Hidden from members before this date and time (with a time zone)."
+    )
+    expires_at: Moment | None = Field(
+        None, description="Hidden from members from this date and time (with a time zone)."
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _default_section_ids(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Briefing]
+    ) -> Briefing:
+        """Give each section written without an `id` the one its position gives (s1, s2, …)."""
+        if isinstance(data, dict) and isinstance(data.get("sections"), list):
+            sections = [
+                {"id": default_section_id(number), **section}
+                if isinstance(section, dict) and "id" not in section
+                else section
+                for number, section in enumerate(data["sections"], start=1)
+            ]
+            data = {**data, "sections": sections}
+        return handler(data)
 
     @cached_property
     def _numbers_by_id(self) -> dict[str, int]:
@@ -143,6 +271,10 @@ class Briefing(_Strict):
         """Whether a source is more than `stale_after_days` older than this briefing's update."""
         published = section.source_date(source)
         return published is not None and (self.updated - published).days > stale_after_days
+
+    def has_default_id(self, section: Section) -> bool:
+        """Whether a section's id is the one its position gives, so moving it changes it."""
+        return section.id == default_section_id(self.section_number(section))
 
     @property
     def base_language(self) -> str:

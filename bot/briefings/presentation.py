@@ -7,10 +7,13 @@ on the next card; nothing is dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from bot.briefings.library import Library
 from bot.briefings.models import Briefing, Section, Source
+from bot.briefings.reflow import reflow
+from bot.briefings.visibility import hidden_mark
 from bot.text.cards import (
     Card,
     CardWriter,
@@ -32,8 +35,9 @@ LIST_PAGE_SIZE = 10
 def source_line(
     briefing: Briefing, section: Section, source: Source, library: Library, date: DateFormat
 ) -> str:
-    """One source as a markdown link with its publisher, date and staleness."""
-    line = f"[{escape_markdown(source.name)}]({link_url(source.url)})"
+    """One source as a markdown link (plain, without a url) with its publisher, date, staleness."""
+    name = escape_markdown(source.name)
+    line = f"[{name}]({link_url(source.url)})" if source.url else name
     if source.publisher:
         line += f" — {escape_markdown(source.publisher)}"
     published = section.source_date(source)
@@ -48,15 +52,15 @@ def overview_cards(briefing: Briefing, date: DateFormat) -> list[Card]:
     """The overview: title, subtitle, summary, each section's answer, takeaways, update."""
     lang = briefing.language
     writer = CardWriter(briefing.title, lang)
-    intro = (
-        f"**{briefing.subtitle}**\n{briefing.summary}" if briefing.subtitle else briefing.summary
-    )
+    summary = reflow(briefing.summary)
+    intro = f"**{briefing.subtitle}**\n{summary}" if briefing.subtitle else summary
     writer.describe(intro)
     for number, section in enumerate(briefing.sections, start=1):
-        writer.add_field(f"{number}. {section.heading}", section.answer)
-    writer.add_field(translate("label.takeaways", lang), bullet_lines(briefing.takeaways, "💡"))
+        writer.add_field(f"{number}. {section.heading}", reflow(section.answer))
+    takeaways = bullet_lines(map(reflow, briefing.takeaways), "💡")
+    writer.add_field(translate("label.takeaways", lang), takeaways)
     if briefing.closing:
-        writer.add_field(translate("label.closing", lang), briefing.closing)
+        writer.add_field(translate("label.closing", lang), reflow(briefing.closing))
     writer.add_field(translate("label.updated", lang), date(briefing.updated), inline=True)
     writer.add_field(translate("label.sections", lang), str(len(briefing.sections)), inline=True)
     return writer.finish()
@@ -79,19 +83,21 @@ def section_cards(
     if number is None:
         number = briefing.section_number(section)
     writer = CardWriter(f"{number}. {section.heading}", lang)
-    head = [f"> {section.question}"] if section.question else []
-    head.append(f"**{section.answer}**")
+    head = [f"> {reflow(section.question)}"] if section.question else []
+    head.append(f"**{reflow(section.answer)}**")
     if section.lead:
-        head.append(section.lead)
+        head.append(reflow(section.lead))
     writer.describe("\n".join(head))
-    writer.add_field(translate("label.key_points", lang), bullet_lines(section.points, "✅"))
+    points = bullet_lines(map(reflow, section.points), "✅")
+    writer.add_field(translate("label.key_points", lang), points)
     if section.published:
         writer.add_field(translate("label.published", lang), date(section.published), inline=True)
-    writer.add_field(translate("label.commentary", lang), section.commentary or "")
-    writer.add_field(translate("label.body", lang), "\n\n".join(section.body))
+    writer.add_field(translate("label.commentary", lang), reflow(section.commentary or ""))
+    writer.add_field(translate("label.body", lang), "\n\n".join(map(reflow, section.body)))
     sources = [source_line(briefing, section, s, library, date) for s in section.sources]
     writer.add_field(translate("label.sources", lang), "\n".join(sources))
-    writer.add_field(translate("label.reactions", lang), bullet_lines(section.reactions, "💬"))
+    reactions = bullet_lines(map(reflow, section.reactions), "💬")
+    writer.add_field(translate("label.reactions", lang), reactions)
     return writer.finish()
 
 
@@ -147,13 +153,42 @@ def briefing_pages(briefing: Briefing, library: Library, date: DateFormat) -> li
     return number_pages(pages, briefing.language)
 
 
-def plain_text_preview(library: Library, topic: str, section_name: str | None) -> str:
-    """A briefing or one section as plain text, laid out exactly as the bot shows it."""
+def _section_header(briefing: Briefing, section: Section, now: dt.datetime | None) -> str:
+    """A preview's line above a section: its number and id, and whether members see it."""
+    parts = [f"section {briefing.section_number(section)}", f"id {section.id}"]
+    if briefing.has_default_id(section):
+        parts[-1] += " (from its position; give it an id to keep links stable)"
+    mark = hidden_mark(section, now) if now is not None else None
+    if mark is not None:
+        parts.append(f"hidden from members: {mark}")
+    return "── " + " · ".join(parts) + " ──\n"
+
+
+def plain_text_preview(
+    library: Library, topic: str, section_name: str | None, now: dt.datetime | None = None
+) -> str:
+    """A briefing or one section as plain text, laid out exactly as the bot shows it.
+
+    Every section is shown, with a line naming its number and id; with `now`, what
+    members cannot see at that moment (embargoed or expired) is marked so.
+    """
     briefing = library.find_topic(topic)
+    out: list[str] = []
+    mark = hidden_mark(briefing, now) if now is not None else None
+    if mark is not None:
+        out.append(f"── {briefing.id} · hidden from members: {mark} ──\n")
     if section_name is None:
         pages = briefing_pages(briefing, library, iso_date)
     else:
         section = library.find_section(briefing, section_name)
         cards = section_cards(briefing, section, library, iso_date)
-        pages = number_pages(paginate(cards), briefing.language)
-    return "\n".join(card_text(card) for page in pages for card in page.cards)
+        pages = number_pages(paginate(cards, section.id), briefing.language)
+    current: str | None = None
+    for page in pages:
+        if page.section_id is not None and page.section_id != current:
+            current = page.section_id
+            found = briefing.section(current)
+            if found is not None:
+                out.append(_section_header(briefing, found, now))
+        out.extend(card_text(card) for card in page.cards)
+    return "\n".join(out)

@@ -15,6 +15,9 @@ def briefing_schema() -> dict[str, Any]:
     schema = Briefing.model_json_schema(mode="validation")
     # The loader fills `id` from the file name, so a file may leave it out.
     schema["required"] = [name for name in schema.get("required", []) if name != "id"]
+    # A section's id defaults to its position (s1, s2, …).
+    section = schema["$defs"]["Section"]
+    section["required"] = [name for name in section.get("required", []) if name != "id"]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_FILE_NAME,

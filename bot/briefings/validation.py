@@ -74,6 +74,48 @@ def _as_written(value: Any, node: yaml.Node | None) -> str:
     return quote_value(value)
 
 
+# Language names admins write, and the tag they mean.
+_LANGUAGE_NAMES = {
+    "english": "en",
+    "japanese": "ja",
+    "日本語": "ja",
+    "portuguese": "pt",
+    "french": "fr",
+    "german": "de",
+    "spanish": "es",
+    "chinese": "zh",
+    "korean": "ko",
+    "ukrainian": "uk",
+    "russian": "ru",
+}
+# List fields whose items text cannot be split into safely: a line break or a comma may
+# sit inside one point. They are refused with the list form instead.
+_ITEM_LISTS = {"points", "takeaways", "tags"}
+DATE_FORMS = "YYYY-MM-DD or YYYY/MM/DD"
+MOMENT_FORM = "YYYY-MM-DDTHH:MM:SS with a time zone, e.g. 2025-03-01T09:00:00+09:00 (Z for UTC)"
+
+
+def _language_message(value: object) -> str:
+    """Why a language is refused, in words, with the tag meant when it is a known name."""
+    shown = quote_value(value)
+    known = _LANGUAGE_NAMES.get(str(value).strip().lower())
+    hint = f"; did you mean '{known}'?" if known else ""
+    return f"{shown} is not a BCP 47 language tag: write a tag such as en, ja or pt-BR{hint}"
+
+
+def _list_form(field: str, text: str) -> str:
+    """The refusal of text where a list of items is expected, showing the list form."""
+    if field == "tags":
+        items = [part.strip() for part in re.split(r"[,\n]", text) if part.strip()]
+        return f"expected a list, found text; write it as a list: [{', '.join(items) or 'news'}]"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "…")
+    first = quote_value(f"- {first}")
+    return (
+        f"expected a list, found text; write each item on its own line under '{field}:', "
+        f"starting with '- ', e.g. {first}"
+    )
+
+
 def _message(error: ErrorDetails, node: yaml.Node | None) -> tuple[str, bool]:
     """A readable message for one pydantic error, and whether it points at a key."""
     kind = error["type"]
@@ -86,10 +128,16 @@ def _message(error: ErrorDetails, node: yaml.Node | None) -> tuple[str, bool]:
         return f"unknown key '{name}'{hint}", True
     if kind == "missing":
         return "required field is missing", False
+    if kind.startswith(("datetime", "timezone")):
+        if isinstance(value, str | dt.date):
+            return f"invalid date and time {_as_written(value, node)}: write {MOMENT_FORM}", False
+        return f"expected a date and time, {MOMENT_FORM}, found {describe(value)}", False
     if kind.startswith("date"):
         if isinstance(value, str | int | float | dt.date) and not isinstance(value, bool):
-            return f"invalid date {_as_written(value, node)}: write it as YYYY-MM-DD", False
-        return f"expected a date written as YYYY-MM-DD, found {describe(value)}", False
+            return f"invalid date {_as_written(value, node)}: write it as {DATE_FORMS}", False
+        return f"expected a date written as {DATE_FORMS}, found {describe(value)}", False
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "language":
+        return _language_message(value), False
     if kind == "string_pattern_mismatch":
         shown = quote_value(value)
         return f"{shown} is not a slug: use lowercase a-z, 0-9 and single dashes", False
@@ -99,6 +147,8 @@ def _message(error: ErrorDetails, node: yaml.Node | None) -> tuple[str, bool]:
         return f"is too long: at most {error.get('ctx', {}).get('max_length')} characters", False
     if kind == "too_short":
         return "must have at least one item", False
+    if kind == "tuple_type" and isinstance(value, str) and loc and loc[-1] in _ITEM_LISTS:
+        return _list_form(str(loc[-1]), value), False
     if kind in {"string_type", "tuple_type", "list_type", "model_type", "model_attributes_type"}:
         expected = {
             "string_type": "text",
@@ -110,7 +160,10 @@ def _message(error: ErrorDetails, node: yaml.Node | None) -> tuple[str, bool]:
             message += f" {quote_value(node.value)}; put it in quotes to keep it as text"
         return message, False
     if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, "), False
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if message.startswith("has no time zone"):
+            message = f"{_as_written(value, node)} {message}"
+        return message, False
     return str(error["msg"]), False
 
 
@@ -172,17 +225,46 @@ def validate_briefing(path: Path, data: Any, collector: ProblemCollector) -> Bri
         return None
 
 
+def _written(collector: ProblemCollector, loc: list[int | str]) -> bool:
+    """Whether the file holds a value at `loc` (not only one of its parents)."""
+    return collector.nodes.locate(loc) != collector.nodes.locate(loc[:-1])
+
+
+def _check_window(
+    collector: ProblemCollector,
+    at: list[int | str],
+    publish_at: dt.datetime | None,
+    expires_at: dt.datetime | None,
+) -> None:
+    """Refuse an expiry that is not after the publication: nobody would ever see it."""
+    if publish_at is not None and expires_at is not None and expires_at <= publish_at:
+        collector.error(
+            [*at, "expires_at"],
+            f"expires_at {expires_at.isoformat()} is not after publish_at "
+            f"{publish_at.isoformat()}: nobody would ever see it",
+        )
+
+
 def check_semantics(briefing: Briefing, collector: ProblemCollector) -> None:
-    """Errors the models cannot see: a section id used twice."""
+    """Errors the models cannot see: a section id used twice, an expiry before publication."""
+    _check_window(collector, [], briefing.publish_at, briefing.expires_at)
     seen: dict[str, int] = {}
     for index, section in enumerate(briefing.sections):
-        if section.id in seen:
+        at: list[int | str] = ["sections", index]
+        _check_window(collector, at, section.publish_at, section.expires_at)
+        if section.id not in seen:
+            seen[section.id] = index
+        elif _written(collector, [*at, "id"]):
             collector.error(
-                ["sections", index, "id"],
+                [*at, "id"],
                 f"duplicate section id '{section.id}' (first used by sections[{seen[section.id]}])",
             )
         else:
-            seen[section.id] = index
+            collector.error(
+                at,
+                f"this section has no id, and the one its position gives, '{section.id}', is "
+                f"already used by sections[{seen[section.id]}]: give this section an id",
+            )
 
 
 def check_warnings(briefing: Briefing, collector: ProblemCollector, stale_after_days: int) -> None:
@@ -219,7 +301,8 @@ def check_warnings(briefing: Briefing, collector: ProblemCollector, stale_after_
     for s_index, section in enumerate(briefing.sections):
         at: list[int | str] = ["sections", s_index]
         if section.published is None:
-            collector.warning([*at, "id"], "section has no published date")
+            anchor = [*at, "id"] if _written(collector, [*at, "id"]) else [*at, "heading"]
+            collector.warning(anchor, "section has no published date")
         numbered = len(section.heading) + len(str(s_index + 1)) + 2  # shown as "2. heading"
         if numbered > EMBED_TITLE_LIMIT:
             too_long([*at, "heading"], numbered, EMBED_TITLE_LIMIT, "a numbered section title")
@@ -237,11 +320,17 @@ def check_warnings(briefing: Briefing, collector: ProblemCollector, stale_after_
         check_items(at, "body", section.body)
         check_items(at, "reactions", section.reactions)
         for src_index, source in enumerate(section.sources):
+            if source.url is None and source.publisher is None:
+                collector.warning(
+                    [*at, "sources", src_index, "name"],
+                    f"source '{source.name}' has neither a url nor a publisher: readers "
+                    "cannot tell where it comes from; add one of them",
+                )
             published = section.source_date(source)
             if published is not None and briefing.is_stale(section, source, stale_after_days):
                 age = (briefing.updated - published).days
                 loc: list[int | str] = [*at, "sources", src_index]
-                loc.append("published" if source.published else "url")
+                loc.append("published" if source.published else "url" if source.url else "name")
                 collector.warning(
                     loc,
                     f"source '{source.name}' is stale: published {published.isoformat()}, "

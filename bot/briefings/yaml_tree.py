@@ -246,6 +246,34 @@ class Document:
     duplicates: list[tuple[yaml.Node, yaml.Node]] = field(default_factory=list)
 
 
+_KEY_AND_VALUE = re.compile(r"^\s*(?:-\s+)?([^\s'\"#\[{][^:]*?):[ \t]+(\S.*?)\s*$")
+
+
+def _line_of(text: str, line: int) -> str:
+    """The 1-based `line` of the text ("" past its end)."""
+    lines = text.split("\n", line)
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def syntax_hint(text: str, line: int) -> str:
+    """A hint for the commonest slips on a line YAML refused: a tab, an unquoted ': '."""
+    shown = _line_of(text, line)
+    if "\t" in shown:
+        return "; this line holds a tab: YAML indents with spaces only, so replace it with spaces"
+    found = _KEY_AND_VALUE.match(shown)
+    if found is not None:
+        key, value = found.groups()
+        if value[0] not in "'\"|>[{" and (": " in value or value.endswith(":")):
+            quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            if len(quoted) > _SHOWN_VALUE_LENGTH:
+                quoted = quoted[: _SHOWN_VALUE_LENGTH - 2] + '…"'
+            return (
+                f"; the value of '{key}' holds ': ', which YAML reads as another key: "
+                f"put the whole value in quotes, {key}: {quoted}"
+            )
+    return ""
+
+
 def _compose(text: str) -> yaml.Node | YamlError | None:
     loader = _BriefingYamlLoader(text)
     try:
@@ -254,7 +282,8 @@ def _compose(text: str) -> yaml.Node | YamlError | None:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         context = f" ({exc.context})" if exc.context else ""
-        return YamlError(line, column, f"invalid YAML: {exc.problem or 'invalid YAML'}{context}")
+        problem = f"{exc.problem or 'invalid YAML'}{context}{syntax_hint(text, line)}"
+        return YamlError(line, column, f"invalid YAML: {problem}")
     except yaml.reader.ReaderError as exc:
         line, column = _reader_position(text, exc.position)
         if isinstance(exc.character, int):

@@ -175,7 +175,16 @@ def test_seed_starts_with_the_schema_comment() -> None:
         ),
         pytest.param(
             "wrong-type.yaml",
-            [(9, 13, "error", "sections[0].points", "expected a list, found text")],
+            [
+                (
+                    9,
+                    13,
+                    "error",
+                    "sections[0].points",
+                    "expected a list, found text; write each item on its own line under "
+                    "'points:', starting with '- ', e.g. '- Two fewer crossings after 20:00.'",
+                )
+            ],
             id="wrong-type",
         ),
         pytest.param(
@@ -194,13 +203,19 @@ def test_seed_starts_with_the_schema_comment() -> None:
         pytest.param(
             "bad-date.yaml",
             [
-                (3, 10, "error", "updated", "invalid date '2025-02-30': write it as YYYY-MM-DD"),
+                (
+                    3,
+                    10,
+                    "error",
+                    "updated",
+                    "invalid date '2025-02-30': write it as YYYY-MM-DD or YYYY/MM/DD",
+                ),
                 (
                     8,
                     16,
                     "error",
                     "sections[0].published",
-                    "invalid date '2025/02/20': write it as YYYY-MM-DD",
+                    "invalid date '20.02.2025': write it as YYYY-MM-DD or YYYY/MM/DD",
                 ),
             ],
             id="bad-date",
@@ -397,7 +412,7 @@ def test_every_problem_in_a_bad_file_is_reported(tmp_path: Path) -> None:
             16,
             "error",
             "sections[1].published",
-            "invalid date '2025-02-30': write it as YYYY-MM-DD",
+            "invalid date '2025-02-30': write it as YYYY-MM-DD or YYYY/MM/DD",
         ),
     ]
 
@@ -423,7 +438,13 @@ def test_impossible_date_and_time_of_day_are_bad_dates(tmp_path: Path) -> None:
     path.write_text(VALID.replace("2025-03-01", "2025-03-01 10:30:00"), encoding="utf-8")
 
     assert problems_of(load_file(path)) == [
-        (3, 10, "error", "updated", "invalid date '2025-03-01 10:30:00': write it as YYYY-MM-DD")
+        (
+            3,
+            10,
+            "error",
+            "updated",
+            "invalid date '2025-03-01 10:30:00': write it as YYYY-MM-DD or YYYY/MM/DD",
+        )
     ]
 
 
@@ -432,7 +453,13 @@ def test_a_date_that_is_a_list_is_a_wrong_type(tmp_path: Path) -> None:
     path.write_text(VALID.replace("updated: 2025-03-01", "updated: [2025]"), encoding="utf-8")
 
     assert problems_of(load_file(path)) == [
-        (3, 10, "error", "updated", "expected a date written as YYYY-MM-DD, found a list")
+        (
+            3,
+            10,
+            "error",
+            "updated",
+            "expected a date written as YYYY-MM-DD or YYYY/MM/DD, found a list",
+        )
     ]
 
 

@@ -37,6 +37,19 @@ def test_id_is_optional_because_the_file_name_supplies_it() -> None:
     assert sorted(schema["required"]) == ["sections", "summary", "title", "updated"]
 
 
+def test_a_section_id_is_optional_because_its_position_supplies_one() -> None:
+    section = briefing_schema()["$defs"]["Section"]
+    assert "id" in section["properties"]
+    assert sorted(section["required"]) == ["answer", "heading"]
+
+
+def test_body_and_reactions_accept_text_and_moments_are_date_times() -> None:
+    section = briefing_schema()["$defs"]["Section"]["properties"]
+    for name in ("body", "reactions"):
+        assert [t["type"] for t in section[name]["anyOf"]] == ["array", "string"], name
+    assert section["publish_at"]["anyOf"][0] == {"type": "string", "format": "date-time"}
+
+
 def test_every_model_field_is_in_the_schema_and_unknown_keys_are_rejected() -> None:
     schema = briefing_schema()
     models = {"Briefing": (schema, Briefing)}
@@ -61,11 +74,13 @@ def test_dates_urls_and_slugs_are_constrained_for_editors() -> None:
     source = schema["$defs"]["Source"]["properties"]
     assert schema["properties"]["updated"] == {
         "description": Briefing.model_fields["updated"].description,
-        "format": "date",
+        "pattern": r"^\d{4}-\d{2}-\d{2}$|^\d{4}/\d{2}/\d{2}$",
         "title": "Updated",
         "type": "string",
     }
-    assert source["url"]["type"] == "string"
+    # A source may have no url (a press conference, a printed paper).
+    assert [t["type"] for t in source["url"]["anyOf"]] == ["string", "null"]
+    assert "url" not in schema["$defs"]["Source"]["required"]
     assert schema["properties"]["id"]["pattern"] == "^[a-z0-9]+(?:-[a-z0-9]+)*$"
     assert schema["properties"]["sections"]["minItems"] == 1
 

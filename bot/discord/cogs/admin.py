@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.briefings.visibility import hidden_parts
 from bot.discord.rendering import send_pages
 from bot.discord.status_cards import reload_report_pages, status_pages
 from bot.errors import AdminOnly, BotWideOnly
+from bot.text.cards import (
+    MESSAGE_EMBED_COUNT_LIMIT,
+    MESSAGE_EMBED_TOTAL_LIMIT,
+    CardWriter,
+    Page,
+    paginate,
+)
 from bot.text.i18n import language_of
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
 
 Interaction = discord.Interaction[discord.Client]
+HIDDEN_TITLE = "Hidden from members (embargoed or expired)"
+
+
+def with_hidden_parts(pages: list[Page], bot: BriefBot, language: str) -> list[Page]:
+    """The status pages, and the briefings and sections members cannot see now, marked why."""
+    lines = hidden_parts(bot.library, bot.clock())
+    if not lines:
+        return pages
+    writer = CardWriter(HIDDEN_TITLE, language)
+    writer.describe("\n".join(lines))
+    cards = writer.finish()
+    last = pages[-1] if pages else None
+    if (
+        last is not None
+        and len(last.cards) + len(cards) <= MESSAGE_EMBED_COUNT_LIMIT
+        and sum(c.size for c in (*last.cards, *cards)) <= MESSAGE_EMBED_TOTAL_LIMIT
+    ):
+        return [*pages[:-1], replace(last, cards=(*last.cards, *cards))]
+    return [*pages, *paginate(cards)]
 
 
 async def is_bot_wide_admin(bot: BriefBot, user: discord.abc.User) -> bool:
@@ -76,6 +104,7 @@ class AdminCog(
             shards=[s for s in shards if s[1] == s[1]],  # NaN until a shard's first heartbeat
             members=await self.bot.cluster.members() if guild_id is None else (),
         )
+        pages = with_hidden_parts(pages, self.bot, language)
         await send_pages(interaction, pages, ephemeral=True, language=language)
 
     @app_commands.command(name="reload")

@@ -138,7 +138,8 @@ class DigestCog(
         if not head and ALL_TOPICS.startswith(last.lower()):
             label = translate("digest.all_topics", _locale(interaction))
             candidates.append((f"{ALL_TOPICS} · {label}", ALL_TOPICS))
-        for briefing in self.bot.library.complete_topics(last, CHOICE_LIMIT):
+        library = self.bot.library.visible(self.bot.clock())  # embargoed topics stay hidden
+        for briefing in library.complete_topics(last, CHOICE_LIMIT):
             room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
             candidates.append((f"{truncate(briefing.title, room)} · {briefing.id}", briefing.id))
         choices = []
