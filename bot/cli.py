@@ -135,10 +135,21 @@ def _preview(settings: Settings, topic: str, section: str | None) -> int:
     from bot.text.echo import echo
     from bot.text.i18n import translate
 
+    as_file = Path(topic)
+    given_file = as_file.suffix in (".yaml", ".yml") and as_file.is_file()
+    folder = settings.briefings_dir
     library, result = load_library(
-        [settings.briefings_dir], stale_after_days=settings.stale_after_days
+        [as_file] if given_file else [folder], stale_after_days=settings.stale_after_days
     )
     _print_problems(result)
+    # A file that failed to load is "not loaded", not "no such briefing".
+    file = as_file if given_file else folder / f"{topic}.yaml"
+    errors = [p for p in result.errors if Path(p.file).resolve() == file.resolve()]
+    if errors or (given_file and not result.briefings):
+        print(f"{display_path(file)}: not loaded: {len(errors)} error(s)", file=sys.stderr)
+        return EXIT_ERRORS
+    if given_file:
+        topic = result.briefings[0].id
     try:
         print(plain_text_preview(library, topic, section, dt.datetime.now(dt.UTC)))
     except UserFacingError as exc:

@@ -327,3 +327,22 @@ def test_debug_before_run_also_shows_the_traceback(project: Path) -> None:
         f"briefbot run: The database {database} is damaged"
     )
     assert "MTIz.cli-test-token" not in quiet.stderr + loud.stderr
+
+
+def test_preview_takes_a_file_path(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project / "briefings" / "harbour-ferry.yaml"
+    assert main(["--config", str(project / "config.yaml"), "preview", str(path)]) == EXIT_OK
+    assert capsys.readouterr().out.startswith("Harbour ferry timetable\n===")
+
+
+def test_preview_of_a_file_with_errors_says_not_loaded(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = project / "briefings" / "broken.yaml"
+    broken.write_text((FIXTURES / "unknown-key.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    config = str(project / "config.yaml")
+    for target in ("broken", str(broken)):
+        assert main(["--config", config, "preview", target]) == EXIT_ERRORS
+        err = capsys.readouterr().err
+        assert err.rstrip().endswith(f"{display_path(broken)}: not loaded: 1 error(s)"), err
+        assert "No briefing is called" not in err
