@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.discord.client import BriefBot, create_bot
 from bot.discord.cluster import ClusterConflict
 from bot.discord.startup import (
+    EXIT_CLUSTER_CONFLICT,
     EXIT_DATABASE_UNUSABLE,
     EXIT_UNEXPECTED,
     OneLineReconnects,
@@ -36,7 +37,6 @@ from bot.store.factory import redacted_url, store_for_url
 from bot.store.sqlite.database import migrations
 
 EXIT_OK = 0
-EXIT_USAGE = 2  # as for a bad config: the settings disagree with the running cluster
 DATABASE_BUSY_SECONDS = 5.0
 REDACTED = "[token]"
 UNEXPECTED_DETAIL_LIMIT = 200
@@ -222,7 +222,9 @@ def explain_failure(error: BaseException, database_path: Path) -> StartupFailure
     if isinstance(error, StartupFailure):
         return error
     if isinstance(error, ClusterConflict):
-        return StartupFailure(EXIT_USAGE, f"This process cannot join the cluster: {error}.")
+        return StartupFailure(
+            EXIT_CLUSTER_CONFLICT, f"This process cannot join the cluster: {error}."
+        )
     if isinstance(error, sqlite3.Error):
         return database_failure(database_path, error)
     known = explain_discord_failure(error)

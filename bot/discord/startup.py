@@ -34,6 +34,7 @@ import discord
 log = logging.getLogger(__name__)
 
 EXIT_UNEXPECTED = 1
+EXIT_CLUSTER_CONFLICT = 2  # as for a bad config: it disagrees with the running cluster
 EXIT_TOKEN_REJECTED = 3
 EXIT_DISCORD_UNREACHABLE = 4
 EXIT_GATEWAY_REFUSED = 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -94,14 +95,18 @@ class AdminCog(
             raise BotWideOnly()
         guild_id = None if everywhere else interaction.guild_id
         counts = await self.bot.store.subscriptions.state_counts(guild_id)
-        shards = sorted((shard_id, info.latency) for shard_id, info in self.bot.shards.items())
+        shards = sorted(
+            (shard_id, info.latency)
+            for shard_id, info in self.bot.shards.items()
+            if not math.isnan(info.latency)  # a shard has no latency before its first beat
+        )
         pages = status_pages(
             self.bot.last_reload,
             len(self.bot.library),
             counts,
             language,
             everywhere=guild_id is None,
-            shards=[s for s in shards if s[1] == s[1]],  # NaN until a shard's first heartbeat
+            shards=shards,
             members=await self.bot.cluster.members() if guild_id is None else (),
         )
         pages = with_hidden_parts(pages, self.bot, language)
