@@ -1,40 +1,49 @@
 """Full-text search over everything a reader sees in a briefing.
 
 Each briefing is searched as its overview (title, id and aliases, tags, subtitle,
-summary, takeaways, closing) and as each of its sections (heading, question, answer,
-lead, points, commentary, body, the names and publishers of its sources, reactions).
-How terms match is in `bot.briefings.excerpts`: folded text; a Latin word must start
-where a word starts; Japanese matches anywhere, so two-character words such as 停戦 work.
+summary, takeaways, closing, the date of its update) and as each of its sections
+(heading, question, answer, lead, points, commentary, body, its sources' names,
+publishers and descriptions, its dates and its sources' dates, reactions). A date is
+found as written in ISO form or with slashes: `2025-03-01` and `2025/03/01`. How terms
+match is in `bot.briefings.excerpts`: folded text; a Latin word must start where a word
+starts; Japanese matches anywhere, so two-character words such as 停戦 work.
 
 Every term of a query must be found (AND). For a section, a term may also be found in
 its briefing's names (title, aliases, tags, subtitle): `ukraine プーチン` finds the
 sections about プーチン in the briefing called ukraine; but at least one term must be in
 the section itself. A result scores, for each term, the weight of every column that
 holds it: title and aliases 6, heading 5, answer 4, tags 4, question 3, subtitle 3,
-points 2, summary and takeaways 2, lead 1.5, commentary, body, sources and closing 1,
-reactions 0.5, and 0.5 when the term names the briefing. Ties keep reading order.
+points 2, summary and takeaways 2, lead 1.5, commentary, body, sources, dates and closing
+1, reactions 0.5, and 0.5 when the term names the briefing. Ties keep reading order.
 
-The index is the folded text of each column of each document, built in one folding pass
-per briefing, with no postings, so building it costs little more than the folding; how a
-query reads it is in `bot.briefings.ranking`. It is built on the first search, and
-`warm()` builds it ahead of time, safely from any thread.
+The index (`bot.briefings.search_index`) keeps each column's folded texts, sharing the
+briefing's own strings wherever folding leaves them alone, an index of the characters
+each briefing uses, and, for every term searched, the set of documents holding it in each
+column; how those sets are ranked is in `bot.briefings.ranking`. It is built on the first
+search, and `warm()` builds it ahead of time, safely from any thread.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 
-from bot.briefings.excerpts import find_matches, fold, make_excerpt, starts_words, term_pattern
+from bot.briefings.excerpts import find_matches, make_excerpt, starts_words, term_pattern
 from bot.briefings.matching import normalize
 from bot.briefings.models import Briefing, Section
-from bot.briefings.ranking import Corpus, Documents, Term, rank
+from bot.briefings.ranking import Layout, Term, half_points, rank
+from bot.briefings.search_index import (
+    BriefingTexts,
+    ColumnTexts,
+    FoldedText,
+    TermIndex,
+    fold_documents,
+)
 from bot.briefings.spelling import Vocabulary
-
-# Between the texts of one column, and between columns: never typed, never whitespace.
-SEPARATOR = "\x00"
-FIELD_SEPARATOR = "\x01"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ OVERVIEW_COLUMNS = (
     Column("subtitle", 3.0, ("subtitle",)),
     Column("summary", 2.0, ("summary", "takeaways")),
     Column("closing", 1.0, ("closing",)),
+    Column("dates", 1.0, ("dates",)),
 )
 # The first columns name the briefing: a term found there counts for its sections too.
 NAME_COLUMNS = 3
@@ -60,17 +70,18 @@ SECTION_COLUMNS = (
     Column("answer", 4.0, ("answer",)),
     Column("question", 3.0, ("question",)),
     Column("lead", 1.5, ("lead",)),
-    # The long columns, most of the text, come last: a query reads them only where needed.
     Column("points", 2.0, ("points",)),
     Column("details", 1.0, ("commentary", "body", "sources")),
+    Column("dates", 1.0, ("dates",)),
     Column("reactions", 0.5, ("reactions",)),
 )
-SHORT_SECTION_COLUMNS = 4
 FIELD_WEIGHTS = {
     field: column.weight
     for column in (*OVERVIEW_COLUMNS, *SECTION_COLUMNS)
     for field in column.fields
 }
+_OVERVIEW_COLUMN_OF = {f: n for n, c in enumerate(OVERVIEW_COLUMNS) for f in c.fields}
+_SECTION_COLUMN_OF = {f: n for n, c in enumerate(SECTION_COLUMNS) for f in c.fields}
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,19 @@ class SearchHit:
     marks: tuple[tuple[int, int], ...]
 
 
+@lru_cache(maxsize=8192)
+def date_texts(day: dt.date) -> tuple[str, str]:
+    """A date as it may be searched for: `2025-03-01` and `2025/03/01`."""
+    iso = day.isoformat()
+    return iso, iso.replace("-", "/")
+
+
+def _dates(days: Iterable[dt.date | None]) -> Iterator[tuple[str, str]]:
+    for day in dict.fromkeys(d for d in days if d is not None):
+        for text in date_texts(day):
+            yield "dates", text
+
+
 def overview_texts(briefing: Briefing) -> Iterable[tuple[str, str]]:
     """Each searchable (field, text) of a briefing's own fields, in reading order."""
     yield "title", briefing.title
@@ -103,6 +127,7 @@ def overview_texts(briefing: Briefing) -> Iterable[tuple[str, str]]:
         yield "takeaways", takeaway
     if briefing.closing:
         yield "closing", briefing.closing
+    yield from _dates((briefing.updated,))
 
 
 def section_texts(section: Section) -> Iterable[tuple[str, str]]:
@@ -123,6 +148,9 @@ def section_texts(section: Section) -> Iterable[tuple[str, str]]:
         yield "sources", source.name
         if source.publisher:
             yield "sources", source.publisher
+        if source.description:
+            yield "sources", source.description
+    yield from _dates((section.published, *(source.published for source in section.sources)))
     for reaction in section.reactions:
         yield "reactions", reaction
 
@@ -133,73 +161,73 @@ def query_terms(query: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if w.isprintable()]
 
 
-def _overview_columns(briefing: Briefing) -> list[str]:
-    """A briefing's OVERVIEW_COLUMNS, unfolded ("" when absent)."""
-    return [
-        SEPARATOR.join((briefing.title, briefing.id, *briefing.aliases)),
-        SEPARATOR.join(briefing.tags),
-        briefing.subtitle or "",
-        SEPARATOR.join((briefing.summary, *briefing.takeaways)),
-        briefing.closing or "",
-    ]
+def _overview_columns(briefing: Briefing) -> list[ColumnTexts]:
+    """A briefing's OVERVIEW_COLUMNS: the texts of `overview_texts`, column by column."""
+    columns: list[list[str]] = [[] for _ in OVERVIEW_COLUMNS]
+    for field, text in overview_texts(briefing):
+        columns[_OVERVIEW_COLUMN_OF[field]].append(text)
+    return [ColumnTexts(texts, [len(texts)]) for texts in columns]
 
 
-def _section_columns(section: Section) -> list[str]:
-    """A section's SECTION_COLUMNS, unfolded ("" when absent)."""
-    details = [section.commentary] if section.commentary else []
-    details.extend(section.body)
+def _many(per_section: list[Sequence[str]]) -> ColumnTexts:
+    return ColumnTexts(list(chain.from_iterable(per_section)), list(map(len, per_section)))
+
+
+def _details(section: Section) -> list[str]:
+    texts = [section.commentary] if section.commentary else []
+    texts.extend(section.body)
     for source in section.sources:
-        details.append(source.name)
+        texts.append(source.name)
         if source.publisher:
-            details.append(source.publisher)
+            texts.append(source.publisher)
+        if source.description:
+            texts.append(source.description)
+    return texts
+
+
+def _section_dates(section: Section) -> list[str]:
     return [
-        section.heading,
-        section.answer,
-        section.question or "",
-        section.lead or "",
-        SEPARATOR.join(section.points),
-        SEPARATOR.join(details),
-        SEPARATOR.join(section.reactions),
+        text for _, text in _dates((section.published, *(s.published for s in section.sources)))
     ]
+
+
+def _section_columns(sections: Sequence[Section]) -> list[ColumnTexts]:
+    """The SECTION_COLUMNS of a briefing's sections, the texts of `section_texts` grouped
+    by column (written out, for speed: `test_section_columns_hold_the_section_texts`)."""
+    return [
+        ColumnTexts([s.heading for s in sections]),
+        ColumnTexts([s.answer for s in sections]),
+        ColumnTexts([s.question or "" for s in sections]),
+        ColumnTexts([s.lead or "" for s in sections]),
+        _many([s.points for s in sections]),
+        _many([_details(s) for s in sections]),
+        _many([_section_dates(s) for s in sections]),
+        _many([s.reactions for s in sections]),
+    ]
+
+
+def _texts(briefing: Briefing) -> BriefingTexts:
+    sections = briefing.sections
+    return _overview_columns(briefing), _section_columns(sections), len(sections)
 
 
 @dataclass(frozen=True)
 class _Built:
     briefings: tuple[Briefing, ...]
-    corpus: Corpus
+    text: FoldedText
+    terms: TermIndex
+    layout: Layout
 
 
 def _build(briefings: Sequence[Briefing]) -> _Built:
-    overview_count, section_count = len(OVERVIEW_COLUMNS), len(SECTION_COLUMNS)
-    overviews: tuple[list[str], ...] = tuple([] for _ in OVERVIEW_COLUMNS)
-    sections: tuple[list[str], ...] = tuple([] for _ in SECTION_COLUMNS)
-    owner: list[int] = []
-    first_section: list[int] = []
-    for number, briefing in enumerate(briefings):
-        raw = _overview_columns(briefing)
-        for section in briefing.sections:
-            raw.extend(_section_columns(section))
-        # One folding pass per briefing; folding keeps the control separators as they are.
-        parts = fold(FIELD_SEPARATOR.join(raw)).split(FIELD_SEPARATOR)
-        if len(parts) != len(raw):  # the text itself holds a separator
-            parts = [fold(part.replace(FIELD_SEPARATOR, " ")) for part in raw]
-        for column, part in zip(overviews, parts, strict=False):
-            column.append(part)
-        first_section.append(len(owner))
-        for start in range(overview_count, len(parts), section_count):
-            for column, part in zip(sections, parts[start : start + section_count], strict=True):
-                column.append(part)
-            owner.append(number)
-    first_section.append(len(owner))
-    corpus = Corpus(
-        overviews=Documents(tuple(c.weight for c in OVERVIEW_COLUMNS), overviews),
-        name_columns=NAME_COLUMNS,
-        sections=Documents(tuple(c.weight for c in SECTION_COLUMNS), sections),
-        short_columns=SHORT_SECTION_COLUMNS,
-        owner=owner,
-        first_section=first_section,
+    text = fold_documents(map(_texts, briefings), len(OVERVIEW_COLUMNS), len(SECTION_COLUMNS))
+    layout = Layout(
+        overview_weights=tuple(half_points(c.weight) for c in OVERVIEW_COLUMNS),
+        section_weights=tuple(half_points(c.weight) for c in SECTION_COLUMNS),
+        first_section=text.first_section,
+        owner=text.owner,
     )
-    return _Built(tuple(briefings), corpus)
+    return _Built(tuple(briefings), text, TermIndex(text, NAME_COLUMNS), layout)
 
 
 def _display_texts(briefing: Briefing, section: Section | None) -> list[tuple[str, str]]:
@@ -212,6 +240,8 @@ def _display_texts(briefing: Briefing, section: Section | None) -> list[tuple[st
         for source in section.sources:
             shown = f"{source.name} ({source.publisher})" if source.publisher else source.name
             texts.append(("sources", shown))
+            if source.description:
+                texts.append(("sources", source.description))
         return texts
     joined = {"aliases": " · ", "tags": ", "}
     grouped: dict[str, list[str]] = {}
@@ -292,9 +322,7 @@ class SearchIndex:
         index = self._index()
         with self._lock:
             if self._vocabulary is None:
-                corpus = index.corpus
-                columns = (*corpus.overviews.columns, *corpus.sections.columns)
-                self._vocabulary = Vocabulary(text for column in columns for text in column)
+                self._vocabulary = Vocabulary(index.text.every_text())
             return self._vocabulary
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
@@ -303,10 +331,10 @@ class SearchIndex:
         if not words or limit <= 0:
             return []
         index = self._index()
-        terms = [Term(word, starts_words(word)) for word in words]
+        hits = [index.terms.hits(Term(word, starts_words(word))) for word in words]
         return [
             _hit(index, score, briefing, section, words)
-            for score, briefing, section in rank(index.corpus, terms, limit)
+            for score, briefing, section in rank(index.layout, hits, limit)
         ]
 
     def spelling_fix(self, query: str) -> str | None:

@@ -165,6 +165,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "search.field.commentary": "Commentary",
         "search.field.body": "Details",
         "search.field.sources": "Sources",
+        "search.field.dates": "Dates",
         "search.field.reactions": "Reader reactions",
     },
     "ja": {
@@ -304,6 +305,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "search.field.commentary": "コメント",
         "search.field.body": "詳細",
         "search.field.sources": "出典",
+        "search.field.dates": "日付",
         "search.field.reactions": "読者の声",
     },
 }

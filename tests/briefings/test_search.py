@@ -211,6 +211,7 @@ OVERVIEW_FIELDS: dict[str, dict[str, Any]] = {
     "takeaways": {"takeaways": ["x", "alpha"]},
     "closing": {"closing": "alpha"},
 }
+OVERVIEW_DATES = {"updated": "2024-07-09"}
 SECTION_FIELDS: dict[str, dict[str, Any]] = {
     "heading": {"heading": "alpha"},
     "question": {"question": "alpha?"},
@@ -222,6 +223,7 @@ SECTION_FIELDS: dict[str, dict[str, Any]] = {
     "sources": {"sources": [{"name": "Alpha News", "url": "https://example.com/a"}]},
     "reactions": {"reactions": ["alpha!"]},
 }
+SOURCE = {"name": "Wire", "url": "https://example.com/w"}
 
 
 @pytest.mark.parametrize("field", OVERVIEW_FIELDS)
@@ -235,6 +237,41 @@ def test_every_field_of_a_briefing_is_searched(field: str) -> None:
 def test_every_field_of_a_section_is_searched(field: str) -> None:
     [hit] = SearchIndex([briefing("b", section("s", **SECTION_FIELDS[field]))]).search("alpha")
     assert (hit.section_id, hit.field) == ("s", field)
+
+
+@pytest.mark.parametrize("written", ["2024-07-09", "2024/07/09", "2024-07", "2024/07"])
+def test_the_update_date_of_a_briefing_is_searched_in_either_form(written: str) -> None:
+    [hit] = SearchIndex([briefing("b", **OVERVIEW_DATES)]).search(written)
+    assert (hit.section_id, hit.field) == (None, "dates")
+    assert marked(hit) == [written]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"published": "2023-02-03"},
+        {"sources": [{**SOURCE, "published": "2023-02-03"}]},
+    ],
+    ids=["section", "source"],
+)
+def test_the_dates_of_a_section_and_its_sources_are_searched(fields: dict[str, Any]) -> None:
+    index = SearchIndex([briefing("b", section("s", **fields))])
+    for written in ("2023-02-03", "2023/02/03"):
+        [hit] = index.search(written)
+        assert (hit.section_id, hit.field, hit.score) == ("s", "dates", 1.0)
+    assert index.search("2023-02-04") == []
+    assert index.search("023-02") == []  # digits, too, match only where a word starts
+    assert index.search("02-03")  # after the dash, the month starts a word
+
+
+def test_a_source_description_is_searched() -> None:
+    source = {**SOURCE, "description": "A newsletter on zebra crossings"}
+    [hit] = SearchIndex([briefing("b", section("s", sources=[source]))]).search("crossings")
+    assert (hit.section_id, hit.field, hit.excerpt) == (
+        "s",
+        "sources",
+        "A newsletter on zebra crossings",
+    )
 
 
 def test_a_source_publisher_is_searched() -> None:
@@ -415,6 +452,72 @@ def test_the_ranking_equals_the_definition(
     expected = brute_force(briefings, query, limit)
     hits = SearchIndex(briefings).search(query, limit)
     assert [(h.briefing_id, h.section_id, h.score) for h in hits] == expected
+
+
+_SOURCES = st.lists(
+    st.fixed_dictionaries(
+        {"name": _WORDS, "url": st.just("https://example.com/a")},
+        optional={
+            "publisher": _WORDS,
+            "description": _WORDS,
+            "published": st.sampled_from(["2024-01-02", "2024-02-01"]),
+        },
+    ),
+    max_size=2,
+)
+_QUERY_WORDS = st.sampled_from(
+    ["a", "ab", "b", "停", "停戦", "戦a", "ａｂ", "-", "2024", "01", "b0"]
+)
+
+
+@given(
+    briefs=st.lists(
+        st.tuples(
+            st.lists(
+                st.fixed_dictionaries(
+                    {"heading": _WORDS, "answer": _WORDS},
+                    optional={
+                        "question": _WORDS,
+                        "points": st.lists(_WORDS, max_size=2),
+                        "body": st.lists(_WORDS, max_size=2),
+                        "sources": _SOURCES,
+                        "published": st.sampled_from(["2024-01-02", "2023-12-31"]),
+                        "reactions": st.lists(_WORDS, max_size=1),
+                    },
+                ),
+                min_size=1,
+                max_size=4,
+            ),
+            _WORDS,
+            st.lists(_WORDS, max_size=2),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    queries=st.lists(
+        st.lists(_QUERY_WORDS, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=4
+    ),
+    limit=st.integers(1, 8),
+)
+def test_every_query_ranks_as_defined_whatever_was_searched_before(
+    briefs: list[tuple[list[dict[str, Any]], str, list[str]]], queries: list[str], limit: int
+) -> None:
+    briefings = [
+        briefing(
+            f"b{i}",
+            *(section(f"s{j}", **fields) for j, fields in enumerate(sections)),
+            title=title,
+            takeaways=takeaways,
+        )
+        for i, (sections, title, takeaways) in enumerate(briefs)
+    ]
+    index = SearchIndex(briefings)
+    # Each query twice: first worked out from the text, then from what the first one kept.
+    for query in [*queries, *queries]:
+        expected = brute_force(briefings, query, limit)
+        assert [(h.briefing_id, h.section_id, h.score) for h in index.search(query, limit)] == (
+            expected
+        )
 
 
 # --- Excerpts ---------------------------------------------------------------------------------

@@ -1,0 +1,290 @@
+"""What full-text search keeps in memory, and where a term is found.
+
+`FoldedText` holds the folded text of every column of every document (briefing overviews
+and sections), column by column, one entry per text so that no match can cross from one
+text into the next. Folding leaves most Japanese text as it is, and such a text is kept
+as the very string the briefing holds: only texts that folding changes (English, with
+its capitals; full-width letters) take memory of their own, once per distinct text.
+
+Two indexes find the documents that hold a term:
+
+* `CharacterIndex`, built with the text: for each character, the briefings that use it.
+  A briefing can hold a term only if it uses every character of it, so a word nobody
+  wrote, or a rare one, is answered from a few briefings (or none) instead of all of them.
+* `TermIndex`, built lazily, term by term: for each term and column, the set of documents
+  whose text there holds the term, found by scanning the candidate briefings once and
+  kept for the next query (up to `TERM_CACHE_BYTES`). The sets are exact, for Japanese
+  (anywhere in the text) and for words (only where a word starts) alike.
+
+Building an index of every pair of characters up front would cost more than loading the
+briefings itself (the loader's budget is 1.3x bare YAML parsing), so postings are built
+for the terms people search for, when they first do.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from itertools import accumulate, chain, compress, repeat
+from operator import and_, contains, or_
+
+from bot.briefings.bitmaps import from_members, spread
+from bot.briefings.excerpts import fold, starts_a_word_in
+from bot.briefings.ranking import Term, TermHits
+
+SEPARATOR = "\x01"  # between the texts of one briefing while they are folded together
+# Below this share of candidate briefings, a scan visits them one by one; above, it scans
+# the whole column in one pass and lets the sets sort it out.
+SPARSE_CANDIDATES = 1 / 8
+TERM_CACHE_BYTES = 24 * 1024 * 1024
+TERM_CACHE_ENTRIES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnTexts:
+    """One column of one briefing's documents: their texts in order, and how many each
+    document has (None: exactly one each)."""
+
+    texts: list[str]
+    counts: list[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextColumn:
+    """The folded texts of one column: document d's are `texts[starts[d]:starts[d + 1]]`,
+    or just `texts[d]` when every document has exactly one (`starts` is then None)."""
+
+    texts: tuple[str, ...]
+    owner: array[int] | None  # per text, its document
+    starts: array[int] | None  # per document, its first text; one more at the end
+
+    def text_range(self, first: int, last: int) -> tuple[int, int]:
+        """Where the texts of documents first..last-1 are."""
+        if self.starts is None:
+            return first, last
+        return self.starts[first], self.starts[last]
+
+
+class _ColumnBuilder:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.counts: array[int] = array("I")
+        self.single = True
+
+    def add(self, texts: list[str], counts: list[int] | None) -> None:
+        self.texts.extend(texts)
+        if counts is None:
+            self.counts.extend(repeat(1, len(texts)))
+        else:
+            self.counts.extend(counts)
+            self.single = False
+
+    def finish(self) -> TextColumn:
+        if self.single:
+            return TextColumn(tuple(self.texts), None, None)
+        owner = array("I", chain.from_iterable(map(repeat, range(len(self.counts)), self.counts)))
+        starts = array("I", accumulate(self.counts, initial=0))
+        return TextColumn(tuple(self.texts), owner, starts)
+
+
+def _folded(texts: list[str], shared: dict[str, str]) -> tuple[list[str], str]:
+    """Each text folded (the text itself when folding leaves it alone; otherwise one copy
+    per distinct result), and all of them folded and joined, for the character index."""
+    joined = fold(SEPARATOR.join(texts))
+    parts = joined.split(SEPARATOR)
+    if len(parts) != len(texts):  # a text holds the separator itself
+        parts = [fold(text) for text in texts]
+        joined = SEPARATOR.join(parts)
+    if joined == SEPARATOR.join(texts):  # folding changed nothing: keep every text itself
+        return texts, joined
+    kept = [
+        text if part == text else shared.setdefault(part, part)
+        for text, part in zip(texts, parts, strict=True)
+    ]
+    return kept, joined
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """Every column's folded texts, and which sections belong to which briefing."""
+
+    overviews: tuple[TextColumn, ...]  # document b: briefing b's own fields
+    sections: tuple[TextColumn, ...]  # document d: a section, in reading order
+    first_section: array[int]  # per briefing (and one past the last), its first section
+    owner: array[int]  # per section, its briefing
+    characters: CharacterIndex
+
+    @property
+    def briefing_count(self) -> int:
+        """How many briefings there are."""
+        return len(self.first_section) - 1
+
+    def every_text(self) -> Iterable[str]:
+        """Every folded text of every column."""
+        for column in (*self.overviews, *self.sections):
+            yield from column.texts
+
+
+# One briefing: its overview's columns (one document), its sections' columns, and how many
+# sections it has.
+BriefingTexts = tuple[Sequence[ColumnTexts], Sequence[ColumnTexts], int]
+
+
+def fold_documents(
+    briefings: Iterable[BriefingTexts], overview_columns: int, section_columns: int
+) -> FoldedText:
+    """Fold the texts of every briefing, column by column."""
+    overviews = [_ColumnBuilder() for _ in range(overview_columns)]
+    sections = [_ColumnBuilder() for _ in range(section_columns)]
+    first_section = array("I", [0])
+    shared: dict[str, str] = {}
+    characters = _CharacterIndexBuilder()
+    for number, (overview, parts, count) in enumerate(briefings):
+        columns = (*overview, *parts)
+        folded, joined = _folded([t for column in columns for t in column.texts], shared)
+        characters.add(number, joined)
+        position = 0
+        for builder, column in zip((*overviews, *sections), columns, strict=True):
+            end = position + len(column.texts)
+            builder.add(folded[position:end], column.counts)
+            position = end
+        first_section.append(first_section[-1] + count)
+    counts = [first_section[b + 1] - first_section[b] for b in range(len(first_section) - 1)]
+    owner = array("I", chain.from_iterable(map(repeat, range(len(counts)), counts)))
+    return FoldedText(
+        tuple(builder.finish() for builder in overviews),
+        tuple(builder.finish() for builder in sections),
+        first_section,
+        owner,
+        characters.finish(len(counts)),
+    )
+
+
+class _CharacterIndexBuilder:
+    def __init__(self) -> None:
+        self._holders: defaultdict[int, list[int]] = defaultdict(list)
+
+    def add(self, briefing: int, text: str) -> None:
+        """Note every character of a briefing's folded text."""
+        characters = set(memoryview(text.encode("utf-32-le")).cast("I"))
+        deque(map(list.append, map(self._holders.__getitem__, characters), repeat(briefing)), 0)
+
+    def finish(self, briefings: int) -> CharacterIndex:
+        return CharacterIndex(
+            {code: from_members(found, briefings) for code, found in self._holders.items()}
+        )
+
+
+@dataclass(frozen=True)
+class CharacterIndex:
+    """For each character (by code point), the set of briefings whose text uses it."""
+
+    holders: dict[int, int]
+
+    def candidates(self, text: str) -> int:
+        """The briefings that use every character of `text`."""
+        get = self.holders.get
+        return reduce(and_, (get(ord(c), 0) for c in set(text)), -1) if text else 0
+
+
+def _scan(column: TextColumn, term: Term, ranges: Sequence[tuple[int, int]] | None) -> list[int]:
+    """The positions of the texts in `ranges` (all when None) that hold the term."""
+    texts, wanted = column.texts, term.text
+    if ranges is None:
+        found = list(compress(range(len(texts)), map(contains, texts, repeat(wanted))))
+    else:
+        found = []
+        for low, high in ranges:
+            if high > low:
+                inside = map(contains, texts[low:high], repeat(wanted))
+                found.extend(compress(range(low, high), inside))
+    if term.starts_words and found:
+        found = [i for i in found if starts_a_word_in(texts[i], wanted)]
+    return found
+
+
+class TermIndex:
+    """Where each term is found, worked out on its first search and then kept.
+
+    Safe to use from several threads: a term two threads look up at once may be worked out
+    twice, never wrongly.
+    """
+
+    def __init__(self, text: FoldedText, name_columns: int) -> None:
+        self._text = text
+        self._name_columns = name_columns  # the first overview columns name the briefing
+        counts = text.first_section
+        self._section_counts = [counts[b + 1] - counts[b] for b in range(len(counts) - 1)]
+        self._cache: OrderedDict[Term, TermHits] = OrderedDict()
+        self._cached_bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def hits(self, term: Term) -> TermHits:
+        """Where the term is found (from the cache when an earlier search looked for it)."""
+        with self._lock:
+            found = self._cache.get(term)
+            if found is not None:
+                self._cache.move_to_end(term)
+                return found
+        found = self._find(term)
+        with self._lock:
+            if term not in self._cache:
+                self._cache[term] = found
+                self._cached_bytes += found.size
+                while self._cache and (
+                    self._cached_bytes > TERM_CACHE_BYTES or len(self._cache) > TERM_CACHE_ENTRIES
+                ):
+                    _, dropped = self._cache.popitem(last=False)
+                    self._cached_bytes -= dropped.size
+        return found
+
+    def _find(self, term: Term) -> TermHits:
+        text = self._text
+        candidates = text.characters.candidates(term.text)
+        if not candidates:
+            return TermHits(tuple(0 for _ in text.overviews), tuple(0 for _ in text.sections), 0)
+        briefings = text.briefing_count
+        chosen: list[int] | None = None
+        if candidates.bit_count() < SPARSE_CANDIDATES * briefings:
+            chosen = [b for b in range(briefings) if candidates >> b & 1]
+        overviews = tuple(
+            self._documents(column, term, chosen, None, briefings) for column in text.overviews
+        )
+        sections_total = len(text.owner)
+        sections = tuple(
+            self._documents(column, term, chosen, text.first_section, sections_total)
+            for column in text.sections
+        )
+        names = reduce(or_, overviews[: self._name_columns], 0)
+        return TermHits(overviews, sections, spread(names, self._section_counts))
+
+    @staticmethod
+    def _documents(
+        column: TextColumn,
+        term: Term,
+        briefings: Sequence[int] | None,
+        first: Sequence[int] | None,
+        size: int,
+    ) -> int:
+        """The set of documents whose text in `column` holds the term, looking only at the
+        given briefings' documents (all when None)."""
+        ranges = None
+        if briefings is not None:
+            spans = (
+                ((b, b + 1) for b in briefings)
+                if first is None
+                else ((first[b], first[b + 1]) for b in briefings)
+            )
+            ranges = [column.text_range(low, high) for low, high in spans]
+        found = _scan(column, term, ranges)
+        if column.owner is not None:
+            owner = column.owner
+            return from_members(map(owner.__getitem__, found), size)
+        return from_members(found, size)
