@@ -29,6 +29,7 @@ from bot.briefings.problems import (
     format_path,
     sorted_problems,
 )
+from bot.briefings.sharing import SharedParts
 from bot.briefings.validation import check_semantics, check_warnings, validate_briefing
 from bot.briefings.yaml_tree import compose_tree, locate, parse_document
 
@@ -55,7 +56,7 @@ MAX_FILE_BYTES = 1024 * 1024
 SCHEMA_COMMENT = "# yaml-language-server: $schema=briefing.schema.json"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult(SortsProblems):
     """The outcome of loading one file: the briefing if it is valid, and its problems."""
 
@@ -145,10 +146,16 @@ def parse_yaml(path: Path, text: str) -> tuple[yaml.Node | None, Any, list[Probl
     return collector.root, data if parsed else None, collector.finish()
 
 
-def load_file(path: Path, *, stale_after_days: int = 365) -> FileResult:
-    """Read, parse and validate one briefing file; never raises, whatever the file holds."""
+def load_file(
+    path: Path, *, stale_after_days: int = 365, shared: SharedParts | None = None
+) -> FileResult:
+    """Read, parse and validate one briefing file; never raises, whatever the file holds.
+
+    The briefing shares repeated strings, dates and field sets with the others loaded
+    with the same `shared` (`bot.briefings.sharing`).
+    """
     try:
-        return _load_file(path, stale_after_days)
+        return _load_file(path, stale_after_days, shared or SharedParts())
     except Exception as exc:  # a loader bug must cost one file, never the whole load
         problem = Problem(
             display_path(path),
@@ -184,7 +191,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _load_file(path: Path, stale_after_days: int) -> FileResult:
+def _load_file(path: Path, stale_after_days: int, shared: SharedParts) -> FileResult:
     collector = ProblemCollector(path, None)
     text = _read_text(path, collector)
     briefing: Briefing | None = None
@@ -195,7 +202,7 @@ def _load_file(path: Path, stale_after_days: int) -> FileResult:
         check_semantics(candidate, collector)
         if not collector.problems:
             check_warnings(candidate, collector, stale_after_days)
-            briefing = candidate
+            briefing = shared.share(candidate)
     return FileResult(path, briefing, sorted_problems(collector.finish()))
 
 
@@ -250,9 +257,10 @@ class LoadResult:
 
 def load_files(paths: Iterable[Path], *, stale_after_days: int = 365) -> LoadResult:
     """Load every file, then check ids and aliases across files."""
+    shared = SharedParts()
     with _cyclic_gc_paused():
         results = {
-            path: load_file(path, stale_after_days=stale_after_days)
+            path: load_file(path, stale_after_days=stale_after_days, shared=shared)
             for path in briefing_files(paths)
         }
         return LoadResult(resolve_conflicts(results))

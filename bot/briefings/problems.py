@@ -11,6 +11,7 @@ about the time it takes to parse it, with a report an admin can read.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,7 +31,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Problem:
     """One error or warning, located in a file by line and column (both 1-based)."""
 
@@ -59,6 +60,7 @@ def sorted_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
 class SortsProblems:
     """Splits a `problems` tuple into errors and warnings."""
 
+    __slots__ = ()
     problems: tuple[Problem, ...]
 
     @property
@@ -141,7 +143,9 @@ class ProblemCollector:
             self.omit(severity)
             return
         line, column = position or self.nodes.locate(loc, key=key)
-        self.problems.append(Problem(self.file, line, column, severity, format_path(loc), message))
+        # The same paths recur in every file (sections[0].sources[1].published): one copy.
+        path = sys.intern(format_path(loc))
+        self.problems.append(Problem(self.file, line, column, severity, path, message))
 
     def at_nodes(self, found: Sequence[tuple[yaml.Node, str]]) -> None:
         """Record an error at each node, with the node's path; one pass over the tree for all."""

@@ -23,9 +23,10 @@ from bot.briefings.loader import (
     resolve_conflicts,
 )
 from bot.briefings.models import Briefing
+from bot.briefings.sharing import SharedParts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileState:
     """What is known about one briefing file: its latest outcome and last good version."""
 
@@ -90,6 +91,7 @@ def reload_catalog(
     started = time.perf_counter()
     states: dict[Path, FileState] = {}
     files_read = 0
+    shared = SharedParts()
     for path in briefing_files([directory]) if directory.is_dir() else []:
         signature = _signature(path)
         if signature is None:
@@ -98,7 +100,7 @@ def reload_catalog(
         if old is not None and old.signature == signature and not force:
             states[path] = old
             continue
-        result = load_file(path, stale_after_days=stale_after_days)
+        result = load_file(path, stale_after_days=stale_after_days, shared=shared)
         files_read += 1
         good = result.briefing or (old.good if old else None)
         states[path] = FileState(path, signature, result, good)
