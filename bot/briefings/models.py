@@ -36,8 +36,15 @@ LanguageTag = Annotated[
 ]
 
 
+# An http(s) URL of printable ASCII with a plain host: what urlsplit would accept, found
+# by one match instead of a parse (a tenth of a load of 1,000 files went to urlsplit).
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.\-_~%!$&'()*+,;=:]+(?:[/?#][!-~]*)?")
+
+
 def _require_web_url(value: str) -> str:
     """Accept only absolute http(s) URLs with a host."""
+    if _PLAIN_WEB_URL.fullmatch(value):
+        return value
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValueError("must be an http:// or https:// URL")

@@ -25,17 +25,20 @@ from __future__ import annotations
 
 import threading
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from itertools import accumulate, chain, compress, repeat
 from operator import and_, contains, or_
+from unicodedata import normalize
 
 from bot.briefings.bitmaps import from_members, spread
 from bot.briefings.excerpts import fold, starts_a_word_in
 from bot.briefings.ranking import Term, TermHits
 
+_nfkc = partial(normalize, "NFKC")  # with casefold, `fold`, applied in C to many texts
 SEPARATOR = "\x01"  # between the texts of one briefing while they are folded together
 # Below this share of candidate briefings, a scan visits them one by one; above, it scans
 # the whole column in one pass and lets the sets sort it out.
@@ -55,12 +58,20 @@ class ColumnTexts:
 
 @dataclass(frozen=True, slots=True)
 class TextColumn:
-    """The folded texts of one column: document d's are `texts[starts[d]:starts[d + 1]]`,
-    or just `texts[d]` when every document has exactly one (`starts` is then None)."""
+    """The texts of one column: document d's are `texts[starts[d]:starts[d + 1]]`, or just
+    `texts[d]` when every document has exactly one (`starts` is then None).
+
+    Each text is the briefing's own string. Most are folded already (folding leaves them
+    as they are); the positions of the others are in `unfolded`, and a search folds those
+    as it reads them, so that they take no memory of their own. `kept[i]` is 1 when text
+    i needs no folding (None when none does).
+    """
 
     texts: tuple[str, ...]
-    owner: array[int] | None  # per text, its document
     starts: array[int] | None  # per document, its first text; one more at the end
+    owner: array[int] | None  # per text, its document (None with `starts`)
+    unfolded: array[int]  # ascending
+    kept: bytes | None
 
     def text_range(self, first: int, last: int) -> tuple[int, int]:
         """Where the texts of documents first..last-1 are."""
@@ -68,14 +79,25 @@ class TextColumn:
             return first, last
         return self.starts[first], self.starts[last]
 
+    def folded_texts(self) -> Iterator[str]:
+        """Every text, folded."""
+        if self.kept is None:
+            yield from self.texts
+            return
+        for text, kept in zip(self.texts, self.kept, strict=True):
+            yield text if kept else fold(text)
+
 
 class _ColumnBuilder:
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.counts: array[int] = array("I")
+        self.unfolded: array[int] = array("I")
         self.single = True
 
-    def add(self, texts: list[str], counts: list[int] | None) -> None:
+    def add(self, texts: list[str], counts: list[int] | None, unfolded: Iterable[int]) -> None:
+        base = len(self.texts)
+        self.unfolded.extend(base + position for position in unfolded)
         self.texts.extend(texts)
         if counts is None:
             self.counts.extend(repeat(1, len(texts)))
@@ -84,33 +106,39 @@ class _ColumnBuilder:
             self.single = False
 
     def finish(self) -> TextColumn:
+        kept = None
+        if self.unfolded:
+            flags = bytearray(b"\x01") * len(self.texts)
+            for position in self.unfolded:
+                flags[position] = 0
+            kept = bytes(flags)
         if self.single:
-            return TextColumn(tuple(self.texts), None, None)
-        owner = array("I", chain.from_iterable(map(repeat, range(len(self.counts)), self.counts)))
-        starts = array("I", accumulate(self.counts, initial=0))
-        return TextColumn(tuple(self.texts), owner, starts)
+            return TextColumn(tuple(self.texts), None, None, self.unfolded, kept)
+        counts = self.counts
+        starts = array("I", accumulate(counts, initial=0))
+        owner = array("I", chain.from_iterable(map(repeat, range(len(counts)), counts)))
+        return TextColumn(tuple(self.texts), starts, owner, self.unfolded, kept)
 
 
-def _folded(texts: list[str], shared: dict[str, str]) -> tuple[list[str], str]:
-    """Each text folded (the text itself when folding leaves it alone; otherwise one copy
-    per distinct result), and all of them folded and joined, for the character index."""
-    joined = fold(SEPARATOR.join(texts))
+def _folded(texts: list[str]) -> tuple[list[int], str]:
+    """Which of the texts folding changes, and all of them folded and joined (for the
+    character index)."""
+    raw = SEPARATOR.join(texts)
+    joined = fold(raw)
+    if joined == raw:
+        return [], joined
     parts = joined.split(SEPARATOR)
     if len(parts) != len(texts):  # a text holds the separator itself
         parts = [fold(text) for text in texts]
         joined = SEPARATOR.join(parts)
-    if joined == SEPARATOR.join(texts):  # folding changed nothing: keep every text itself
-        return texts, joined
-    kept = [
-        text if part == text else shared.setdefault(part, part)
-        for text, part in zip(texts, parts, strict=True)
-    ]
-    return kept, joined
+    return [i for i, (text, part) in enumerate(zip(texts, parts, strict=True)) if text != part], (
+        joined
+    )
 
 
 @dataclass(frozen=True)
 class FoldedText:
-    """Every column's folded texts, and which sections belong to which briefing."""
+    """Every column's texts, and which sections belong to which briefing."""
 
     overviews: tuple[TextColumn, ...]  # document b: briefing b's own fields
     sections: tuple[TextColumn, ...]  # document d: a section, in reading order
@@ -126,7 +154,7 @@ class FoldedText:
     def every_text(self) -> Iterable[str]:
         """Every folded text of every column."""
         for column in (*self.overviews, *self.sections):
-            yield from column.texts
+            yield from column.folded_texts()
 
 
 # One briefing: its overview's columns (one document), its sections' columns, and how many
@@ -141,16 +169,16 @@ def fold_documents(
     overviews = [_ColumnBuilder() for _ in range(overview_columns)]
     sections = [_ColumnBuilder() for _ in range(section_columns)]
     first_section = array("I", [0])
-    shared: dict[str, str] = {}
     characters = _CharacterIndexBuilder()
     for number, (overview, parts, count) in enumerate(briefings):
         columns = (*overview, *parts)
-        folded, joined = _folded([t for column in columns for t in column.texts], shared)
+        changed, joined = _folded([t for column in columns for t in column.texts])
         characters.add(number, joined)
         position = 0
         for builder, column in zip((*overviews, *sections), columns, strict=True):
             end = position + len(column.texts)
-            builder.add(folded[position:end], column.counts)
+            inside = [i - position for i in changed if position <= i < end] if changed else ()
+            builder.add(column.texts, column.counts, inside)
             position = end
         first_section.append(first_section[-1] + count)
     counts = [first_section[b + 1] - first_section[b] for b in range(len(first_section) - 1)]
@@ -194,16 +222,28 @@ class CharacterIndex:
 def _scan(column: TextColumn, term: Term, ranges: Sequence[tuple[int, int]] | None) -> list[int]:
     """The positions of the texts in `ranges` (all when None) that hold the term."""
     texts, wanted = column.texts, term.text
-    if ranges is None:
-        found = list(compress(range(len(texts)), map(contains, texts, repeat(wanted))))
-    else:
-        found = []
-        for low, high in ranges:
-            if high > low:
-                inside = map(contains, texts[low:high], repeat(wanted))
-                found.extend(compress(range(low, high), inside))
+    spans = [(0, len(texts))] if ranges is None else ranges
+    found: list[int] = []
+    for low, high in spans:
+        if high > low:
+            inside = map(contains, texts if ranges is None else texts[low:high], repeat(wanted))
+            found.extend(compress(range(low, high), inside))
+    if column.kept is not None:
+        # Texts that fold to something else: their raw match does not count; fold them.
+        found = list(compress(found, map(column.kept.__getitem__, found)))
+        unfolded = column.unfolded
+        for low, high in spans:
+            chosen = unfolded[bisect_left(unfolded, low) : bisect_left(unfolded, high)]
+            if chosen:
+                folded = map(str.casefold, map(_nfkc, map(texts.__getitem__, chosen)))
+                found.extend(compress(chosen, map(contains, folded, repeat(wanted))))
     if term.starts_words and found:
-        found = [i for i in found if starts_a_word_in(texts[i], wanted)]
+        kept = column.kept
+        found = [
+            i
+            for i in found
+            if starts_a_word_in(texts[i] if kept is None or kept[i] else fold(texts[i]), wanted)
+        ]
     return found
 
 
@@ -284,7 +324,6 @@ class TermIndex:
             )
             ranges = [column.text_range(low, high) for low, high in spans]
         found = _scan(column, term, ranges)
-        if column.owner is not None:
-            owner = column.owner
-            return from_members(map(owner.__getitem__, found), size)
-        return from_members(found, size)
+        if column.owner is None:
+            return from_members(found, size)
+        return from_members(map(column.owner.__getitem__, found), size)

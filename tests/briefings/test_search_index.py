@@ -150,21 +150,30 @@ def test_section_columns_hold_the_section_texts(sections: list[dict[str, Any]]) 
             assert [t for t in mine if t] == expected, column.name
 
 
-def test_folding_keeps_the_briefing_s_own_strings_where_it_changes_nothing() -> None:
-    japanese = "停戦協議が続く。"
+def test_the_index_holds_the_briefing_s_own_strings_and_folds_the_rest_as_it_reads() -> None:
     made = [
-        briefing("j", {"id": "s", "heading": "見出し", "answer": japanese}),
+        briefing("j", {"id": "s", "heading": "見出し", "answer": "停戦協議が続く。"}),
         briefing("e", {"id": "s", "heading": "Ceasefire", "answer": "Talks go on."}),
-        briefing("f", {"id": "s", "heading": "Ceasefire", "answer": "ｳｸﾗｲﾅ"}),
+        briefing("f", {"id": "s", "heading": "ceasefire", "answer": "ｳｸﾗｲﾅ"}),
     ]
-    text = _build(made).text
-    heading, answer = text.sections[0], text.sections[1]
-    assert answer.texts[0] is made[0].sections[0].answer
-    assert heading.texts[0] is made[0].sections[0].heading
-    assert answer.texts[1] == "talks go on."
-    assert answer.texts[2] == "ウクライナ"
-    assert heading.texts[1] == heading.texts[2] == "ceasefire"
-    assert heading.texts[1] is heading.texts[2]  # one copy per distinct folded text
+    heading, answer = _build(made).text.sections[:2]
+    for number, made_briefing in enumerate(made):
+        assert heading.texts[number] is made_briefing.sections[0].heading
+        assert answer.texts[number] is made_briefing.sections[0].answer
+    assert list(heading.unfolded) == [1]  # "Ceasefire": folding changes it
+    assert list(answer.unfolded) == [1, 2]
+    assert list(answer.folded_texts()) == ["停戦協議が続く。", "talks go on.", "ウクライナ"]
+    index = SearchIndex(made)
+    assert found(index.search("talks")) == [("e", "s")]
+    assert found(index.search("ウクライナ")) == [("f", "s")]
+    assert found(index.search("ceasefire")) == [("e", "s"), ("f", "s")]
+
+
+def test_a_raw_match_in_a_text_that_folds_differently_does_not_count() -> None:
+    # "e" then a combining acute: the raw text holds "e", its folded form only "é".
+    index = SearchIndex([briefing("b", {"id": "s", "heading": "x", "answer": "cafe\u0301"})])
+    assert index.search("cafe") == []
+    assert found(index.search("café")) == [("b", "s")]
 
 
 # --- Finding terms ----------------------------------------------------------------------
