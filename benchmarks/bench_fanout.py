@@ -10,28 +10,40 @@ Scenarios:
 * real:   1,000 channels; the server allows 50 requests/s; delivery.rate_per_second 50
           (the configured maximum), so about 20 s;
 * scaled: 10,000 channels with the server's limit and the bot's rate both ten times
-          higher (500/s; only the benchmark may pass the engine a rate above 50).
+          higher (500/s; only the benchmark may pass the engine a rate above 50);
+* others: 1,000 channels at the default settings (45 requests/s) against the server's
+          50/s, while the bot process also fetches a channel (GET /channels/{id})
+          through the same HTTP client 5 times a second. Every request, not only the
+          sends, takes a slot of the token's budget, so the target is that budget:
+          all requests (sends and others) per second / the configured rate.
 
 Reported per scenario: achieved send rate / configured rate (server-side, first to last
 message; target >= 0.95), 429s received (target 0), messages lost (0), duplicates (0),
 ledger rows left unsent (0), and the bot's CPU seconds per 1,000 deliveries
 (`time.process_time` of the bot process, composing, ledger and sends included; the
-server's CPU is not counted). It is a benchmark, not a timed test.
+server's CPU is not counted). With other requests, the rate is of all requests the
+server admitted between the first and the last message, and the other requests' count
+and latency (issued to answered, in the bot) are reported too. It is a benchmark, not a
+timed test.
 
-    python -m benchmarks.bench_fanout [--scenario real|scaled|all] [--json PATH]
+    python -m benchmarks.bench_fanout [--scenario real|scaled|others|all] [--json PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import itertools
 import logging
+import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 
@@ -39,7 +51,7 @@ from benchmarks.corpus import write_corpus
 from benchmarks.loopback_discord import fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
 from bot.config import DeliverySettings, DigestSettings, Settings
-from bot.discord.client import create_bot
+from bot.discord.client import BriefBot, create_bot
 
 TOKEN = "benchmark-token"  # the loopback server never checks it; it is never printed
 TARGET_RATIO = 0.95
@@ -49,18 +61,74 @@ FIRST_CHANNEL = 900_000_000_000_000_000
 
 @dataclass(frozen=True)
 class Scenario:
-    """One fan-out run."""
+    """One fan-out run; `rate` None keeps the default settings."""
 
     name: str
     channels: int
     server_limit: int
-    rate: float
+    rate: float | None
+    others: float = 0.0  # other REST requests per second made meanwhile
 
 
 SCENARIOS = {
     "real": Scenario("real", 1_000, 50, 50.0),
     "scaled": Scenario("scaled", 10_000, 500, 500.0),
+    "others": Scenario(
+        "default settings, 1,000 channels plus 5 other REST requests/s", 1_000, 50, None, 5.0
+    ),
 }
+
+
+class OtherRequests:
+    """Other REST requests through the bot's HTTP client, `per_second` of them, meanwhile."""
+
+    def __init__(self, bot: BriefBot, per_second: float, channels: int) -> None:
+        self.bot, self.per_second, self.channels = bot, per_second, channels
+        self.latencies: list[float] = []
+        self.failed = 0
+        self._pending: set[asyncio.Task[None]] = set()
+        self._runner: asyncio.Task[None] | None = None
+
+    async def _one(self, channel_id: int) -> None:
+        started = time.perf_counter()
+        try:
+            await self.bot.fetch_channel(channel_id)  # GET /channels/{id}
+        except discord.HTTPException:
+            self.failed += 1
+            return
+        self.latencies.append(time.perf_counter() - started)
+
+    async def _run(self) -> None:
+        interval, started = 1 / self.per_second, time.perf_counter()
+        for index in itertools.count():
+            # Issued on a fixed schedule, whatever the answers take.
+            await asyncio.sleep(max(0.0, started + index * interval - time.perf_counter()))
+            task = asyncio.create_task(self._one(FIRST_CHANNEL + index % self.channels))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    def start(self) -> None:
+        """Start issuing requests."""
+        self._runner = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Issue no more, and wait for those on their way."""
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        if self._pending:
+            await asyncio.wait(set(self._pending))
+
+
+def requests_rate(stats: dict[str, Any]) -> float:
+    """Requests per second the server admitted from the first message to the last."""
+    offset = stats["first_request"]
+    if offset is None or stats["first_create"] is None:
+        return 0.0
+    first, last = stats["first_create"] - offset, stats["last_create"] - offset
+    admitted = sum(1 for at in stats["admitted_at"] if first - 1e-3 <= at <= last + 1e-3)
+    return (admitted - 1) / (last - first) if last > first and admitted > 1 else 0.0
 
 
 def row(
@@ -77,25 +145,39 @@ def row(
 
 
 async def run_fanout(
-    url: str, channels: int, rate: float, workdir: Path, *, scenario: str = "fanout"
+    url: str,
+    channels: int,
+    rate: float | None,
+    workdir: Path,
+    *,
+    scenario: str = "fanout",
+    others: float = 0.0,
 ) -> list[Row]:
-    """Deliver one digest to `channels` channels through `url`; return the metrics."""
+    """Deliver one digest to `channels` channels through `url`; return the metrics.
+
+    `rate` None keeps the default `delivery.rate_per_second`; `others` other requests
+    per second go through the same HTTP client meanwhile.
+    """
     briefings = workdir / "briefings"
     write_corpus(briefings, 1, seed=0)  # one seed-sized briefing: a one-message digest
+    delivery = DeliverySettings() if rate is None else DeliverySettings(rate_per_second=50)
     settings = Settings(
         briefings_dir=briefings,
         database_path=workdir / "bench.sqlite3",
         watch=False,
         default_timezone="UTC",
         digest=DigestSettings(tick_seconds=3600),
-        delivery=DeliverySettings(rate_per_second=min(rate, 50)),
+        delivery=delivery,
     )
     previous_base = discord.http.Route.BASE
     discord.http.Route.BASE = url
     bot = create_bot(settings)
+    other = OtherRequests(bot, others, channels)
     try:
         await bot.login(TOKEN)
-        bot.digests.delivery.rate = rate  # the engine accepts any explicit rate
+        if rate is not None:
+            bot.digests.delivery.rate = rate  # the engine accepts any explicit rate
+        rate = bot.digests.delivery.rate
         store = bot.store
         for index in range(channels):
             await store.subscriptions.save(
@@ -112,7 +194,12 @@ async def run_fanout(
             )
         before = await fetch_stats(url)
         started, cpu = time.perf_counter(), time.process_time()
-        report = await bot.digests.deliver_due(DUE)
+        if others:
+            other.start()
+        try:
+            report = await bot.digests.deliver_due(DUE)
+        finally:
+            await other.stop()
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         stats = await fetch_stats(url)
         unsent = 0
@@ -134,12 +221,29 @@ async def run_fanout(
     created = stats["created"] - before["created"]
     span = (stats["last_create"] or 0) - (stats["first_create"] or 0)
     achieved = (created - 1) / span if span > 0 and created > 1 else 0.0
+    if others:
+        budget = requests_rate(stats)
+        latencies = sorted(other.latencies) or [0.0]
+        rates = [
+            row(scenario, "configured_rate", rate, "req/s"),
+            row(scenario, "achieved_rate", round(budget, 2), "req/s"),
+            row(scenario, "rate_ratio", round(budget / rate, 4), "ratio", TARGET_RATIO),
+            row(scenario, "message_rate", round(achieved, 2), "msg/s"),
+            row(scenario, "other_requests", len(other.latencies), "requests"),
+            row(scenario, "other_failed", other.failed, "requests", 0, higher_is_better=False),
+            row(scenario, "other_p50", round(statistics.median(latencies) * 1000, 1), "ms"),
+            row(scenario, "other_max", round(latencies[-1] * 1000, 1), "ms"),
+        ]
+    else:
+        rates = [
+            row(scenario, "configured_rate", rate, "msg/s"),
+            row(scenario, "achieved_rate", round(achieved, 2), "msg/s"),
+            row(scenario, "rate_ratio", round(achieved / rate, 4), "ratio", TARGET_RATIO),
+        ]
     return [
         row(scenario, "channels", channels, "channels"),
         row(scenario, "messages_sent", created, "messages"),
-        row(scenario, "configured_rate", rate, "msg/s"),
-        row(scenario, "achieved_rate", round(achieved, 2), "msg/s"),
-        row(scenario, "rate_ratio", round(achieved / rate, 4), "ratio", TARGET_RATIO),
+        *rates,
         row(
             scenario,
             "http_429",
@@ -163,7 +267,12 @@ async def run_scenario(scenario: Scenario) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as folder:
         async with serve_in_process(scenario.server_limit) as url:
             rows = await run_fanout(
-                url, scenario.channels, scenario.rate, Path(folder), scenario=scenario.name
+                url,
+                scenario.channels,
+                scenario.rate,
+                Path(folder),
+                scenario=scenario.name,
+                others=scenario.others,
             )
     limit = row(scenario.name, "server_limit", scenario.server_limit, "req/s")
     return [limit, *rows]
@@ -179,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     chosen = list(SCENARIOS.values()) if args.scenario == "all" else [SCENARIOS[args.scenario]]
     rows: list[Row] = []
     for scenario in chosen:
+        rate = DeliverySettings().rate_per_second if scenario.rate is None else scenario.rate
         print(
-            f"running {scenario.name}: {scenario.channels} channels at {scenario.rate:g}/s "
+            f"running {scenario.name}: {scenario.channels} channels at {rate:g}/s "
             f"(server limit {scenario.server_limit}/s)...",
             flush=True,
         )

@@ -1,22 +1,28 @@
-"""A loopback Discord REST API, just enough for a bot to log in and post messages.
+"""A loopback Discord REST API, just enough for a bot to log in, post and reach channels.
 
 discord.py's real HTTP client talks to it once `discord.http.Route.BASE` points here.
 It behaves like Discord where delivery cares:
 
 * `POST /channels/{id}/messages` creates a message; with `enforce_nonce` a nonce seen
-  within `nonce_ttl` seconds returns the message it created instead of a new one;
+  within `nonce_ttl` seconds returns the message it created instead of a new one (a
+  message created with a nonce used before counts in `duplicates`);
 * a global limit of `global_limit` requests per sliding `window` seconds; beyond it the
   answer is 429 with Discord's headers (`X-RateLimit-Global`, `X-RateLimit-Scope`,
-  `Retry-After`, `Via: 1.1 google`) and body `{"message", "retry_after", "global"}`;
+  `Retry-After`, `Via: 1.1 google`) and body `{"message", "retry_after", "global"}`.
+  Interaction responses and followups (`/interactions/...`, `/webhooks/{id}/{token}...`)
+  are outside it, as on Discord;
 * faults on demand: an error status and code, or a message that is created but whose
   answer never arrives (the connection drops), as when a process dies mid-request;
+* channels of every type, forum posts, threads, crossposts (10 per channel per hour),
+  DM channels and closed DMs: see `benchmarks.loopback_channels`;
 * `GET /users/@me`, `GET /oauth2/applications/@me`, `GET /gateway/bot` and
   `PUT .../commands` for login.
 
 Run it in a thread (`LoopbackDiscord.in_thread()`, for tests) or as its own process
 (`python -m benchmarks.loopback_discord --limit 50`, for the benchmark, so the bot's CPU
-time is measured alone). `GET /_loopback/stats` reports what happened as JSON. The
-Authorization header is never recorded or logged.
+time is measured alone). `GET /_loopback/stats` reports what happened as JSON, and
+`POST /_loopback/configure` (`configure()`) registers channels and closed DMs in a
+server running as a process. The Authorization header is never recorded or logged.
 """
 
 from __future__ import annotations
@@ -25,12 +31,11 @@ import argparse
 import asyncio
 import collections
 import contextlib
-import datetime as dt
 import fnmatch
 import gc
 import itertools
-import json
 import math
+import re
 import sys
 import threading
 import time
@@ -42,18 +47,20 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from benchmarks.loopback_channels import (
+    APPLICATION_ID,
+    BOT_USER,
+    ChannelRoutes,
+    error_response,
+    message_object,
+)
+from benchmarks.loopback_channels import json_response as _json
+
 API_PREFIX = "/api/v10"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DROP = web.RequestKey("drop", bool)
-APPLICATION_ID = 4_200_000_000_000_001
-BOT_USER = {
-    "id": str(APPLICATION_ID),
-    "username": "briefbot",
-    "discriminator": "0",
-    "global_name": None,
-    "avatar": None,
-    "bot": True,
-}
+# Discord's interaction endpoints, which its global limit does not cover.
+EXEMPT = re.compile(rf"^{API_PREFIX}/(interactions/|webhooks/[^/]+/[^/]+)")
 
 
 @dataclass
@@ -84,33 +91,37 @@ class Stats:
     max_in_window: int = 0
     first_request: float | None = None
     rate_limited_at: list[float] = field(default_factory=list)  # seconds after the first
+    admitted_at: list[float] = field(default_factory=list)  # seconds after the first
+    duplicates: int = 0  # messages created with a nonce an earlier message had
+    route_limited: int = 0  # 429s for one route (crossposts), not global
+    crossposts: collections.Counter[int] = field(default_factory=collections.Counter)
+    threads: list[dict[str, Any]] = field(default_factory=list)  # id, name, type, parent, tags
+    interaction_responses: int = 0  # outside the global limit, not in `requests`
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly stats; channel ids become strings."""
         return {
             "requests": self.requests,
             "rate_limited": self.rate_limited,
+            "route_limited": self.route_limited,
             "deduplicated": self.deduplicated,
+            "duplicates": self.duplicates,
             "faults": self.faults,
             "created": self.created,
+            "first_request": self.first_request,
             "first_create": self.first_create,
             "last_create": self.last_create,
             "max_in_window": self.max_in_window,
             "rate_limited_at": self.rate_limited_at,
+            "admitted_at": self.admitted_at,
             "per_channel": {str(k): v for k, v in self.per_channel.items()},
+            "crossposts": {str(k): v for k, v in self.crossposts.items()},
+            "threads": self.threads,
+            "interaction_responses": self.interaction_responses,
         }
 
 
-def _json(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """A JSON answer typed exactly `application/json`, as discord.py expects."""
-    return web.Response(
-        body=json.dumps(data).encode(),
-        status=status,
-        headers={**(headers or {}), "Content-Type": "application/json"},
-    )
-
-
-class LoopbackDiscord:
+class LoopbackDiscord(ChannelRoutes):
     """The loopback server: state, handlers, and ways to run it."""
 
     def __init__(
@@ -130,8 +141,10 @@ class LoopbackDiscord:
         self.faults: list[Fault] = []
         self._accepted: collections.deque[float] = collections.deque()
         self._nonces: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._used_nonces: set[str] = set()
         self._ids = itertools.count(1_300_000_000_000_000_000)
         self._lock = threading.Lock()
+        self._init_channels()
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -143,13 +156,22 @@ class LoopbackDiscord:
             self.faults.append(fault)
 
     def reset(self) -> None:
-        """Forget messages, nonces, faults and stats (thread-safe)."""
+        """Forget messages, nonces, channels, faults and stats (thread-safe)."""
         with self._lock:
             self.stats = Stats()
             self.messages.clear()
             self.faults.clear()
             self._accepted.clear()
             self._nonces.clear()
+            self._used_nonces.clear()
+            self._reset_channels()
+
+    def configure(self, data: dict[str, Any]) -> None:
+        """Register channels (`{"channels": {id: partial object}}`) and `closed_dms` ids."""
+        with self._lock:
+            for channel_id, entry in (data.get("channels") or {}).items():
+                self.channels[int(channel_id)] = dict(entry)
+            self.closed_dms.update(int(user_id) for user_id in data.get("closed_dms") or ())
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -179,6 +201,7 @@ class LoopbackDiscord:
                 self.stats.rate_limited_at.append(round(now - self.stats.first_request, 4))
                 return max(accepted[0] + self.window - now, 0.001)
             accepted.append(now)
+            self.stats.admitted_at.append(round(now - self.stats.first_request, 4))
             self.stats.max_in_window = max(self.stats.max_in_window, len(accepted))
             return None
 
@@ -200,10 +223,6 @@ class LoopbackDiscord:
             },
         )
 
-    @staticmethod
-    def _error(status: int, code: int, message: str) -> web.Response:
-        return _json({"message": message, "code": code}, status=status)
-
     # --- Handlers ------------------------------------------------------------------------
 
     @web.middleware
@@ -212,13 +231,14 @@ class LoopbackDiscord:
             return await handler(request)
         if self.latency:
             await asyncio.sleep(self.latency)
-        retry_after = self._admit(time.monotonic())
-        if retry_after is not None:
-            return self._rate_limited(retry_after)
+        if EXEMPT.match(request.path) is None:
+            retry_after = self._admit(time.monotonic())
+            if retry_after is not None:
+                return self._rate_limited(retry_after)
         path = request.path.removeprefix(API_PREFIX)
         fault = self._take_fault(request.method, path)
         if fault is not None and not fault.drop:
-            return self._error(fault.status, fault.code, fault.message)
+            return error_response(fault.status, fault.code, fault.message)
         request[DROP] = fault is not None and fault.drop
         return await handler(request)
 
@@ -260,6 +280,21 @@ class LoopbackDiscord:
             ]
         )
 
+    def _record_message(self, channel_id: int, message: dict[str, Any], now: float) -> None:
+        """Keep a created message and count it; call under the lock."""
+        self.messages[channel_id].append(message)
+        nonce = message.get("nonce")
+        stats = self.stats
+        if nonce is not None:
+            self._nonces[str(nonce)] = (now, message)
+            stats.duplicates += str(nonce) in self._used_nonces
+            self._used_nonces.add(str(nonce))
+        self.note_message(channel_id, message)
+        stats.created += 1
+        stats.per_channel[channel_id] += 1
+        stats.first_create = now if stats.first_create is None else stats.first_create
+        stats.last_create = now
+
     async def _create_message(self, request: web.Request) -> web.StreamResponse:
         channel_id = int(request.match_info["channel_id"])
         body = await request.json()
@@ -267,39 +302,16 @@ class LoopbackDiscord:
         enforce = bool(body.get("enforce_nonce"))
         now = time.monotonic()
         with self._lock:
+            refusal = self.refuse_message(channel_id)
+            if refusal is not None:
+                return refusal
             if enforce and nonce is not None:
                 seen = self._nonces.get(str(nonce))
                 if seen is not None and now - seen[0] <= self.nonce_ttl:
                     self.stats.deduplicated += 1
                     return _json(seen[1])
-            message = {
-                "id": str(next(self._ids)),
-                "channel_id": str(channel_id),
-                "author": BOT_USER,
-                "content": body.get("content") or "",
-                "timestamp": dt.datetime.now(dt.UTC).isoformat(),
-                "edited_timestamp": None,
-                "tts": False,
-                "mention_everyone": False,
-                "mentions": [],
-                "mention_roles": [],
-                "attachments": [],
-                "embeds": body.get("embeds") or [],
-                "pinned": False,
-                "type": 0,
-                "flags": 0,
-                "components": [],
-                "nonce": nonce,
-                "allowed_mentions": body.get("allowed_mentions"),
-            }
-            self.messages[channel_id].append(message)
-            if nonce is not None:
-                self._nonces[str(nonce)] = (now, message)
-            stats = self.stats
-            stats.created += 1
-            stats.per_channel[channel_id] += 1
-            stats.first_create = now if stats.first_create is None else stats.first_create
-            stats.last_create = now
+            message = message_object(next(self._ids), channel_id, {**body, "flags": 0})
+            self._record_message(channel_id, message, now)
         if request.get(DROP):
             # The message exists, but its sender never hears back.
             if request.transport is not None:
@@ -308,7 +320,7 @@ class LoopbackDiscord:
         return _json(message)
 
     async def _not_found(self, request: web.Request) -> web.Response:
-        return self._error(404, 0, "404: Not Found")
+        return error_response(404, 0, "404: Not Found")
 
     async def _stats(self, request: web.Request) -> web.Response:
         with self._lock:
@@ -316,6 +328,10 @@ class LoopbackDiscord:
 
     async def _reset(self, request: web.Request) -> web.Response:
         self.reset()
+        return _json({})
+
+    async def _configure(self, request: web.Request) -> web.Response:
+        self.configure(await request.json())
         return _json({})
 
     def app(self) -> web.Application:
@@ -330,8 +346,10 @@ class LoopbackDiscord:
             f"{prefix}/applications/{{app_id}}/guilds/{{guild_id}}/commands", self._commands
         )
         app.router.add_post(f"{prefix}/channels/{{channel_id}}/messages", self._create_message)
+        self.add_channel_routes(app.router, prefix)
         app.router.add_get("/_loopback/stats", self._stats)
         app.router.add_post("/_loopback/reset", self._reset)
+        app.router.add_post("/_loopback/configure", self._configure)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         return app
 
@@ -411,6 +429,22 @@ async def fetch_stats(url: str) -> dict[str, Any]:
     async with aiohttp.ClientSession() as session, session.get(f"{base}/_loopback/stats") as r:
         stats: dict[str, Any] = await r.json()
         return stats
+
+
+async def configure(
+    url: str,
+    *,
+    channels: dict[int, dict[str, Any]] | None = None,
+    closed_dms: tuple[int, ...] | list[int] = (),
+) -> None:
+    """Register channels and closed DMs in a loopback Discord (in a thread or a process)."""
+    base = url.split("/api/", 1)[0]
+    body = {"channels": {str(k): v for k, v in (channels or {}).items()}, "closed_dms": closed_dms}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{base}/_loopback/configure", json=body) as response,
+    ):
+        response.raise_for_status()
 
 
 async def _serve_forever(server: LoopbackDiscord, port: int) -> None:

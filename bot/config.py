@@ -56,7 +56,9 @@ class DigestSettings(_Section):
 class DeliverySettings(_Section):
     """How fast digests are sent."""
 
-    rate_per_second: float = Field(25, gt=0, le=50)
+    # REST requests per second in all (digests and every other request but interaction
+    # responses): at most Discord's 50 per token, with room left for other processes.
+    rate_per_second: float = Field(45, gt=0, le=50)
     max_attempts: int = Field(5, ge=1, le=20)
 
 

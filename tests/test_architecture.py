@@ -53,7 +53,7 @@ ALLOWED: dict[str, set[str]] = {
 # Third-party packages that only some parts may import.
 CONFINED: dict[str, set[str]] = {
     "discord": {"bot.discord", "bot.delivery.queue"},
-    "aiohttp": {"bot.discord", "bot.delivery.queue"},
+    "aiohttp": {"bot.discord", "bot.delivery.queue", "bot.delivery.pacing"},
     "simcord": {"bot.discord.demo"},
     "aiosqlite": {"bot.store"},
     "asyncpg": {"bot.store"},

@@ -45,7 +45,7 @@ def test_empty_config_gives_defaults_resolved_against_its_folder(tmp_path: Path)
     assert settings.startup_retry_seconds == 60
     assert settings.digest.catch_up_hours == 6
     assert settings.digest.tick_seconds == 60
-    assert settings.delivery.rate_per_second == 25
+    assert settings.delivery.rate_per_second == 45
     assert settings.delivery.max_attempts == 5
     assert settings.admin_user_ids == ()
     assert settings.dev_guild_id is None

@@ -2,8 +2,10 @@
 
 Every digest message (and every notice about a failing subscription) goes through one
 `DeliveryQueue`. It stays under Discord's global limit by *pacing*, not by collecting
-429s: a fixed-interval pacer on a monotonic clock starts at most `rate` sends per
-second, spaced `(1 + margin) / rate` apart, and never bursts to catch up after a stall.
+429s: a fixed-interval pacer on a monotonic clock (`bot.delivery.pacing`) starts at
+most `rate` requests per second, spaced `(1 + margin) / rate` apart, and never bursts
+to catch up after a stall. In the bot that pacer is the token's whole budget, shared
+with every other REST request the process makes; a send takes its slot once.
 discord.py's own 429 handling stays in place as the fallback.
 
 A send that fails is classified: a missing channel (404, code 10003), no access (403),
@@ -18,8 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,79 +28,16 @@ import aiohttp
 import discord
 from discord.http import MultipartParameters
 
+from bot.delivery.pacing import DEFAULT_MARGIN, Pacer, Sleep
 from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_CHANNEL = 10003
-__all__ = ["MISSING_ACCESS", "MISSING_PERMISSIONS", "UNKNOWN_CHANNEL"]
-DEFAULT_MARGIN = 0.04
-MIN_TOLERANCE = 0.002
+__all__ = ["MISSING_ACCESS", "MISSING_PERMISSIONS", "UNKNOWN_CHANNEL", "Pacer"]
 DEFAULT_TIMEOUT = 30.0
 # Digests ping nobody, whatever their text says.
 NO_MENTIONS = discord.AllowedMentions.none()
-
-Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
-
-
-class Pacer:
-    """Start at most `rate` operations per second, evenly spaced, on a monotonic clock.
-
-    Each caller reserves the next free slot, one interval after the previous one (or
-    "now" after an idle spell), and sleeps until it. Nothing is held while sleeping, so
-    any number of callers may wait at once. A caller that wakes more than `tolerance`
-    seconds after its slot (the loop stalled) takes one fresh slot instead of sending
-    late, so a stall does not turn into a burst. Lateness is what the `margin` below the
-    rate absorbs: with `margin` m, requests that reach Discord up to m seconds after
-    their slot still leave every one-second window with at most `rate` of them. Half of
-    m is the tolerance for waking late; the other half is left for what comes after the
-    start and the pacer cannot see (the HTTP client, the connection, the network).
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        *,
-        margin: float = DEFAULT_MARGIN,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        if margin < 0:
-            raise ValueError("margin must not be negative")
-        self.margin = margin
-        # Seconds a caller may wake late and keep its slot: half of what one second's
-        # margin absorbs (a little at least, so ordinary timer jitter never costs a slot).
-        self.tolerance = max(margin / 2, MIN_TOLERANCE)
-        self.rate = rate
-        self._clock = clock
-        self._sleep = sleep
-        self._next: float | None = None
-
-    @property
-    def rate(self) -> float:
-        """Operations per second at most."""
-        return self._rate
-
-    @rate.setter
-    def rate(self, value: float) -> None:
-        if not value > 0 or not math.isfinite(value):
-            raise ValueError("rate must be a positive number")
-        self._rate = value
-        self.interval = (1 + self.margin) / value
-
-    async def acquire(self) -> float:
-        """Wait for a start slot and return its (monotonic) time."""
-        for fresh in (False, True):
-            now = self._clock()
-            start = now if self._next is None else max(now, self._next)
-            self._next = start + self.interval
-            if start <= now:
-                return start
-            await self._sleep(start - now)
-            if fresh or self._clock() - start <= self.tolerance:
-                break
-        return start
 
 
 @dataclass(frozen=True)
@@ -203,7 +141,8 @@ class DeliveryQueue:
         self,
         client: discord.Client,
         *,
-        rate: float,
+        rate: float | None = None,
+        pacer: Pacer | None = None,
         max_attempts: int = 5,
         backoff: Backoff | None = None,
         timeout: float = DEFAULT_TIMEOUT,
@@ -211,16 +150,20 @@ class DeliveryQueue:
         margin: float = DEFAULT_MARGIN,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
+        """Send through `client`, paced by `pacer` (the shared budget) or a new one at `rate`."""
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if (rate is None) == (pacer is None):
+            raise ValueError("give either a rate or a pacer")
         self.client = client
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff()
         self.timeout = timeout
-        self.pacer = Pacer(rate, margin=margin)
+        self.pacer = pacer if pacer is not None else Pacer(rate or 0, margin=margin)
         self.sleep = sleep  # between attempts; the pacer keeps real time
         # Paced sends rarely overlap; this only bounds them when Discord answers slowly.
-        self._slots = asyncio.Semaphore(concurrency or max(16, min(1024, math.ceil(4 * rate))))
+        bound = concurrency or max(16, min(1024, math.ceil(4 * self.pacer.rate)))
+        self._slots = asyncio.Semaphore(bound)
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -230,7 +173,7 @@ class DeliveryQueue:
 
     @property
     def rate(self) -> float:
-        """Messages per second at most."""
+        """Requests per second at most (the shared budget's rate, when it has one)."""
         return self.pacer.rate
 
     @rate.setter
@@ -276,8 +219,8 @@ class DeliveryQueue:
             raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
         async with self._slots:
             # Paced only once a send can go straight out, so waiting for a free slot
-            # never bunches sends that were spaced.
-            await self.pacer.acquire()
+            # never bunches sends that were spaced; in bulk, so other requests go first.
+            await self.pacer.acquire(bulk=True)
             if self.closed:
                 raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
             self._in_flight += 1
@@ -285,8 +228,10 @@ class DeliveryQueue:
             try:
                 # discord.py's own HTTP client and rate limiting; the body is built once.
                 params = MultipartParameters(message.payload(nonce), None, None)
-                async with asyncio.timeout(self.timeout):
-                    posted = await self.client.http.send_message(channel_id, params=params)
+                # The slot just taken is this request's: a paced HTTP client takes no other.
+                with self.pacer.holding_slot():
+                    async with asyncio.timeout(self.timeout):
+                        posted = await self.client.http.send_message(channel_id, params=params)
                 return int(posted["id"])
             except discord.NotFound as error:
                 if error.code == UNKNOWN_CHANNEL:

@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.briefings.library import Library
 from bot.briefings.reload import Catalog, ReloadReport, release_gradually, reload_catalog
 from bot.config import Settings
+from bot.delivery.pacing import Pacer, request_pacing
 from bot.delivery.ports import DeliveryPolicy
 from bot.delivery.queue import DeliveryQueue
 from bot.delivery.service import DigestService
@@ -98,11 +99,15 @@ class BriefBot(commands.AutoShardedBot):
         shards: dict[str, Any] = {"shard_count": cluster.shard_count}
         if cluster.shard_ids is not None:
             shards["shard_ids"] = list(cluster.shard_ids)
+        # The token's global budget: every REST request but interaction responses takes a
+        # slot (digest sends through the delivery queue, everything else in the session).
+        budget = Pacer(settings.delivery.rate_per_second)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             allowed_mentions=NO_MENTIONS,
             help_command=None,
+            http_trace=request_pacing(budget),
             **shards,
         )
         self.settings = settings
@@ -125,11 +130,7 @@ class BriefBot(commands.AutoShardedBot):
         self.external_wait: ExternalWait | None = None
         self.digests = DigestService(
             store=self.store,
-            queue=DeliveryQueue(
-                self,
-                rate=settings.delivery.rate_per_second,
-                max_attempts=settings.delivery.max_attempts,
-            ),
+            queue=DeliveryQueue(self, pacer=budget, max_attempts=settings.delivery.max_attempts),
             clock=clock,
             library=lambda: self.library,
             write_payload=messages_json,
