@@ -35,7 +35,7 @@ from itertools import chain
 from bot.briefings.excerpts import find_matches, make_excerpt, starts_words, term_pattern
 from bot.briefings.matching import normalize
 from bot.briefings.models import Briefing, Section
-from bot.briefings.ranking import Layout, Term, half_points, rank
+from bot.briefings.ranking import Layout, Term, TermHits, half_points, rank
 from bot.briefings.search_index import (
     BriefingTexts,
     ColumnTexts,
@@ -53,28 +53,34 @@ class Column:
     name: str
     weight: float
     fields: tuple[str, ...]
+    alphabet: str | None = None  # every character its texts can hold, when that is known
 
 
+DATE_CHARACTERS = "0123456789-/"  # of the dates as `date_texts` writes them
 OVERVIEW_COLUMNS = (
     Column("names", 6.0, ("title", "aliases")),
     Column("tags", 4.0, ("tags",)),
     Column("subtitle", 3.0, ("subtitle",)),
     Column("summary", 2.0, ("summary", "takeaways")),
     Column("closing", 1.0, ("closing",)),
-    Column("dates", 1.0, ("dates",)),
+    Column("dates", 1.0, ("dates",), DATE_CHARACTERS),
 )
 # The first columns name the briefing: a term found there counts for its sections too.
 NAME_COLUMNS = 3
+# The first section columns are short texts with the heaviest weights: a term's first
+# search reads them everywhere, the others only where they can still change the result.
 SECTION_COLUMNS = (
     Column("heading", 5.0, ("heading",)),
     Column("answer", 4.0, ("answer",)),
     Column("question", 3.0, ("question",)),
     Column("lead", 1.5, ("lead",)),
+    Column("dates", 1.0, ("dates",), DATE_CHARACTERS),
+    Column("reactions", 0.5, ("reactions",)),
+    # The long columns, most of the text, come last.
     Column("points", 2.0, ("points",)),
     Column("details", 1.0, ("commentary", "body", "sources")),
-    Column("dates", 1.0, ("dates",)),
-    Column("reactions", 0.5, ("reactions",)),
 )
+SHORT_SECTION_COLUMNS = 6
 FIELD_WEIGHTS = {
     field: column.weight
     for column in (*OVERVIEW_COLUMNS, *SECTION_COLUMNS)
@@ -199,10 +205,10 @@ def _section_columns(sections: Sequence[Section]) -> list[ColumnTexts]:
         ColumnTexts([s.answer for s in sections]),
         ColumnTexts([s.question or "" for s in sections]),
         ColumnTexts([s.lead or "" for s in sections]),
-        _many([s.points for s in sections]),
-        _many([_details(s) for s in sections]),
         _many([_section_dates(s) for s in sections]),
         _many([s.reactions for s in sections]),
+        _many([s.points for s in sections]),
+        _many([_details(s) for s in sections]),
     ]
 
 
@@ -220,14 +226,34 @@ class _Built:
 
 
 def _build(briefings: Sequence[Briefing]) -> _Built:
-    text = fold_documents(map(_texts, briefings), len(OVERVIEW_COLUMNS), len(SECTION_COLUMNS))
+    text = fold_documents(
+        map(_texts, briefings),
+        [column.alphabet for column in OVERVIEW_COLUMNS],
+        [column.alphabet for column in SECTION_COLUMNS],
+    )
     layout = Layout(
         overview_weights=tuple(half_points(c.weight) for c in OVERVIEW_COLUMNS),
         section_weights=tuple(half_points(c.weight) for c in SECTION_COLUMNS),
         first_section=text.first_section,
         owner=text.owner,
     )
-    return _Built(tuple(briefings), text, TermIndex(text, NAME_COLUMNS), layout)
+    terms = TermIndex(text, NAME_COLUMNS, SHORT_SECTION_COLUMNS)
+    return _Built(tuple(briefings), text, terms, layout)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """One term of a query, looked up in the index (`bot.briefings.ranking.TermLookup`)."""
+
+    index: TermIndex
+    term: Term
+    hits: TermHits
+
+    def complete(self) -> TermHits:
+        return self.index.complete(self.term)
+
+    def columns_holding(self, section: int) -> list[int]:
+        return self.index.columns_holding(self.term, section)
 
 
 def _display_texts(briefing: Briefing, section: Section | None) -> list[tuple[str, str]]:
@@ -331,10 +357,11 @@ class SearchIndex:
         if not words or limit <= 0:
             return []
         index = self._index()
-        hits = [index.terms.hits(Term(word, starts_words(word))) for word in words]
+        terms = [Term(word, starts_words(word)) for word in words]
+        lookups = [_Lookup(index.terms, term, index.terms.hits(term)) for term in terms]
         return [
             _hit(index, score, briefing, section, words)
-            for score, briefing, section in rank(index.layout, hits, limit)
+            for score, briefing, section in rank(index.layout, lookups, limit)
         ]
 
     def spelling_fix(self, query: str) -> str | None:

@@ -72,6 +72,7 @@ class TextColumn:
     owner: array[int] | None  # per text, its document (None with `starts`)
     unfolded: array[int]  # ascending
     kept: bytes | None
+    alphabet: frozenset[str] | None = None  # every character its texts may hold, if known
 
     def text_range(self, first: int, last: int) -> tuple[int, int]:
         """Where the texts of documents first..last-1 are."""
@@ -89,7 +90,8 @@ class TextColumn:
 
 
 class _ColumnBuilder:
-    def __init__(self) -> None:
+    def __init__(self, alphabet: str | None) -> None:
+        self.alphabet = None if alphabet is None else frozenset(alphabet)
         self.texts: list[str] = []
         self.counts: array[int] = array("I")
         self.unfolded: array[int] = array("I")
@@ -112,12 +114,13 @@ class _ColumnBuilder:
             for position in self.unfolded:
                 flags[position] = 0
             kept = bytes(flags)
+        texts, alphabet = tuple(self.texts), self.alphabet
         if self.single:
-            return TextColumn(tuple(self.texts), None, None, self.unfolded, kept)
+            return TextColumn(texts, None, None, self.unfolded, kept, alphabet)
         counts = self.counts
         starts = array("I", accumulate(counts, initial=0))
         owner = array("I", chain.from_iterable(map(repeat, range(len(counts)), counts)))
-        return TextColumn(tuple(self.texts), starts, owner, self.unfolded, kept)
+        return TextColumn(texts, starts, owner, self.unfolded, kept, alphabet)
 
 
 def _folded(texts: list[str]) -> tuple[list[int], str]:
@@ -163,11 +166,14 @@ BriefingTexts = tuple[Sequence[ColumnTexts], Sequence[ColumnTexts], int]
 
 
 def fold_documents(
-    briefings: Iterable[BriefingTexts], overview_columns: int, section_columns: int
+    briefings: Iterable[BriefingTexts],
+    overview_alphabets: Sequence[str | None],
+    section_alphabets: Sequence[str | None],
 ) -> FoldedText:
-    """Fold the texts of every briefing, column by column."""
-    overviews = [_ColumnBuilder() for _ in range(overview_columns)]
-    sections = [_ColumnBuilder() for _ in range(section_columns)]
+    """Fold the texts of every briefing, column by column (one alphabet per column: every
+    character its texts may hold, when that is known; None otherwise)."""
+    overviews = [_ColumnBuilder(alphabet) for alphabet in overview_alphabets]
+    sections = [_ColumnBuilder(alphabet) for alphabet in section_alphabets]
     first_section = array("I", [0])
     characters = _CharacterIndexBuilder()
     for number, (overview, parts, count) in enumerate(briefings):
@@ -222,6 +228,8 @@ class CharacterIndex:
 def _scan(column: TextColumn, term: Term, ranges: Sequence[tuple[int, int]] | None) -> list[int]:
     """The positions of the texts in `ranges` (all when None) that hold the term."""
     texts, wanted = column.texts, term.text
+    if column.alphabet is not None and not column.alphabet.issuperset(wanted):
+        return []
     spans = [(0, len(texts))] if ranges is None else ranges
     found: list[int] = []
     for low, high in spans:
@@ -250,13 +258,20 @@ def _scan(column: TextColumn, term: Term, ranges: Sequence[tuple[int, int]] | No
 class TermIndex:
     """Where each term is found, worked out on its first search and then kept.
 
+    A term's first search works out every column of the briefings that can hold it when
+    they are few; when they are many, only the overview columns and the first
+    `short_columns` section columns (short texts, the heaviest weights), leaving the
+    others (most of the text) for `complete`, which ranking calls only if the best
+    sections cannot be told apart without them.
+
     Safe to use from several threads: a term two threads look up at once may be worked out
     twice, never wrongly.
     """
 
-    def __init__(self, text: FoldedText, name_columns: int) -> None:
+    def __init__(self, text: FoldedText, name_columns: int, short_columns: int) -> None:
         self._text = text
         self._name_columns = name_columns  # the first overview columns name the briefing
+        self._short_columns = short_columns
         counts = text.first_section
         self._section_counts = [counts[b + 1] - counts[b] for b in range(len(counts) - 1)]
         self._cache: OrderedDict[Term, TermHits] = OrderedDict()
@@ -267,43 +282,77 @@ class TermIndex:
         return len(self._cache)
 
     def hits(self, term: Term) -> TermHits:
-        """Where the term is found (from the cache when an earlier search looked for it)."""
+        """Where the term is found, perhaps not yet in every section column (from the cache
+        when an earlier search looked for it)."""
         with self._lock:
             found = self._cache.get(term)
             if found is not None:
                 self._cache.move_to_end(term)
                 return found
-        found = self._find(term)
+        return self._keep(term, self._find(term, None))
+
+    def complete(self, term: Term) -> TermHits:
+        """Where the term is found, in every column."""
+        known = self.hits(term)
+        if known.complete:
+            return known
+        return self._keep(term, self._find(term, known))
+
+    def columns_holding(self, term: Term, section: int) -> list[int]:
+        """The section columns whose text in this one section holds the term."""
+        holding = []
+        for number, column in enumerate(self._text.sections):
+            low, high = column.text_range(section, section + 1)
+            if high > low and _scan(column, term, ((low, high),)):
+                holding.append(number)
+        return holding
+
+    def _keep(self, term: Term, found: TermHits) -> TermHits:
         with self._lock:
-            if term not in self._cache:
-                self._cache[term] = found
-                self._cached_bytes += found.size
-                while self._cache and (
-                    self._cached_bytes > TERM_CACHE_BYTES or len(self._cache) > TERM_CACHE_ENTRIES
-                ):
-                    _, dropped = self._cache.popitem(last=False)
-                    self._cached_bytes -= dropped.size
+            replaced = self._cache.pop(term, None)
+            if replaced is not None:
+                self._cached_bytes -= replaced.size
+            self._cache[term] = found
+            self._cached_bytes += found.size
+            while len(self._cache) > 1 and (
+                self._cached_bytes > TERM_CACHE_BYTES or len(self._cache) > TERM_CACHE_ENTRIES
+            ):
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= dropped.size
         return found
 
-    def _find(self, term: Term) -> TermHits:
+    def _find(self, term: Term, known: TermHits | None) -> TermHits:
         text = self._text
         candidates = text.characters.candidates(term.text)
         if not candidates:
-            return TermHits(tuple(0 for _ in text.overviews), tuple(0 for _ in text.sections), 0)
+            nothing = (0,) * len(text.sections)
+            return TermHits((0,) * len(text.overviews), nothing, 0, 0, 0)
         briefings = text.briefing_count
         chosen: list[int] | None = None
         if candidates.bit_count() < SPARSE_CANDIDATES * briefings:
             chosen = [b for b in range(briefings) if candidates >> b & 1]
-        overviews = tuple(
-            self._documents(column, term, chosen, None, briefings) for column in text.overviews
-        )
-        sections_total = len(text.owner)
+        if known is None:
+            overviews = tuple(
+                self._documents(column, term, chosen, None, briefings) for column in text.overviews
+            )
+            names = reduce(or_, overviews[: self._name_columns], 0)
+            possible = spread(candidates, self._section_counts)
+            named_sections = spread(names, self._section_counts)
+            earlier: tuple[int | None, ...] = (None,) * len(text.sections)
+        else:
+            overviews, names = known.overviews, known.names
+            possible, named_sections, earlier = known.possible, known.named_sections, known.sections
+        wanted = len(text.sections) if chosen is not None or known else self._short_columns
+        total = len(text.owner)
         sections = tuple(
-            self._documents(column, term, chosen, text.first_section, sections_total)
-            for column in text.sections
+            found
+            if found is not None
+            else self._documents(column, term, chosen, text.first_section, total)
+            if number < wanted
+            else None
+            for number, (column, found) in enumerate(zip(text.sections, earlier, strict=True))
         )
-        names = reduce(or_, overviews[: self._name_columns], 0)
-        return TermHits(overviews, sections, spread(names, self._section_counts))
+        return TermHits(overviews, sections, names, named_sections, possible)
 
     @staticmethod
     def _documents(

@@ -17,19 +17,13 @@ from bot.briefings.excerpts import find_matches, fold, make_excerpt, term_patter
 from bot.briefings.library import Library
 from bot.briefings.matching import edit_distance
 from bot.briefings.models import Briefing
-from bot.briefings.ranking import CONTEXT_WEIGHT
 from bot.briefings.search import (
-    NAME_COLUMNS,
-    OVERVIEW_COLUMNS,
-    SECTION_COLUMNS,
-    Column,
     SearchHit,
     SearchIndex,
-    overview_texts,
     query_terms,
-    section_texts,
 )
 from bot.text.split import grapheme_boundaries
+from tests.briefings.ranking_definition import brute_force
 
 SEED = Path(__file__).resolve().parents[2] / "briefings" / "ukraine-ceasefire.yaml"
 
@@ -368,45 +362,6 @@ def test_the_index_is_built_once_on_first_use_even_from_threads(
 
 
 # --- The ranking, by its definition ---------------------------------------------------------
-
-
-def column_texts(columns: tuple[Column, ...], texts: Iterable[tuple[str, str]]) -> list[str]:
-    """Each column's texts, folded and joined as the index joins them."""
-    joined: dict[str, list[str]] = {}
-    for field, text in texts:
-        joined.setdefault(field, []).append(fold(text))
-    return ["\x00".join(t for f in column.fields for t in joined.get(f, [])) for column in columns]
-
-
-def brute_force(
-    briefings: list[Briefing], query: str, limit: int
-) -> list[tuple[str, str | None, float]]:
-    """The ranking by definition, document by document in reading order."""
-    patterns = [term_pattern(term) for term in query_terms(query)]
-    if not patterns:
-        return []
-    ranked = []
-    order = 0
-    for b in briefings:
-        overview = column_texts(OVERVIEW_COLUMNS, overview_texts(b))
-        names = overview[:NAME_COLUMNS]
-
-        def weights(texts: list[str], columns: tuple[Column, ...], pattern: Any) -> float:
-            return sum(c.weight for c, t in zip(columns, texts, strict=True) if pattern.search(t))
-
-        scores = [weights(overview, OVERVIEW_COLUMNS, p) for p in patterns]
-        if all(scores):
-            ranked.append((-sum(scores), order, (b.id, None, sum(scores))))
-        order += 1
-        for s in b.sections:
-            texts = column_texts(SECTION_COLUMNS, section_texts(s))
-            own = [weights(texts, SECTION_COLUMNS, p) for p in patterns]
-            named = [any(p.search(t) for t in names) for p in patterns]
-            if any(own) and all(o or n for o, n in zip(own, named, strict=True)):
-                score = sum(own) + CONTEXT_WEIGHT * sum(named)
-                ranked.append((-score, order, (b.id, s.id, score)))
-            order += 1
-    return [item for _, _, item in sorted(ranked)[:limit]]
 
 
 _WORDS = st.text(alphabet=st.sampled_from("ab停戦 ＡＢ-"), min_size=1, max_size=12).filter(

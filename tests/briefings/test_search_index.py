@@ -11,6 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+import bot.briefings.ranking as ranking_module
 import bot.briefings.search_index as index_module
 from bot.briefings.bitmaps import (
     add_weighted,
@@ -31,6 +32,7 @@ from bot.briefings.search import (
     _section_columns,
     section_texts,
 )
+from tests.briefings.ranking_definition import brute_force
 
 SEED = Path(__file__).resolve().parents[2] / "briefings" / "ukraine-ceasefire.yaml"
 
@@ -199,11 +201,11 @@ def test_japanese_is_found_anywhere_in_any_text_by_two_or_one_characters() -> No
 def test_a_term_using_a_character_no_briefing_uses_is_answered_without_a_scan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scans: list[Term] = []
+    scans: list[tuple[str, bool]] = []  # (term, whether it read a whole column)
     real_scan = index_module._scan
 
     def counting_scan(column: Any, term: Term, ranges: Any) -> list[int]:
-        scans.append(term)
+        scans.append((term.text, ranges is None))
         return real_scan(column, term, ranges)
 
     monkeypatch.setattr(index_module, "_scan", counting_scan)
@@ -213,10 +215,11 @@ def test_a_term_using_a_character_no_briefing_uses_is_answered_without_a_scan(
     assert index.search("zebra") == []
     assert scans == []
     assert index.search("停戦")
-    assert scans
+    assert ("停戦", True) in scans
     scanned = len(scans)
-    assert index.search("停戦 トランプ")  # 停戦 is known: only トランプ is looked for
-    assert {term.text for term in scans[scanned:]} == {"トランプ"}
+    assert index.search("停戦 トランプ")  # 停戦's columns are known: トランプ's are read
+    assert ("トランプ", True) in scans[scanned:]
+    assert ("停戦", True) not in scans[scanned:]
 
 
 def test_only_the_briefings_using_every_character_of_a_term_are_scanned() -> None:
@@ -228,6 +231,41 @@ def test_only_the_briefings_using_every_character_of_a_term_are_scanned() -> Non
     candidates = built.text.characters.candidates("珍しい")
     assert members(candidates) == [40]
     assert found(SearchIndex(made).search("珍しい")) == [("rare", "s")]
+
+
+def many_sections() -> list[Briefing]:
+    words = ["停戦", "協議", "停戦協議", "政府", "物流", "ab", "abc"]
+    made = []
+    for b in range(12):
+        sections = [
+            {
+                "id": f"s{n}",
+                "heading": words[(b + n) % 7],
+                "answer": words[(b * n) % 7] + "。",
+                "points": [words[(b + 2 * n) % 7] * (n % 3)] if n % 3 else [],
+                "body": [words[(n + 3) % 7] + words[b % 7]],
+                "reactions": [words[n % 7]] if n % 2 else [],
+            }
+            for n in range(6)
+        ]
+        made.append(briefing(f"b{b:02d}", *sections, title=words[b % 7] + "の行方"))
+    return made
+
+
+QUERIES = ["停戦", "協議", "停戦 協議", "政府 物流", "ab", "abc 停戦", "戦協", "議。", "の行方 ab"]
+
+
+@pytest.mark.parametrize("verified", [0, 1, 5, 400])
+def test_sections_read_from_their_text_rank_as_defined(
+    monkeypatch: pytest.MonkeyPatch, verified: int
+) -> None:
+    monkeypatch.setattr(ranking_module, "VERIFIED_SECTIONS", verified)
+    made = many_sections()
+    index = SearchIndex(made)
+    for limit in (1, 3, 10, 40):
+        for query in QUERIES:
+            got = [(h.briefing_id, h.section_id, h.score) for h in index.search(query, limit)]
+            assert got == brute_force(made, query, limit), (query, limit)
 
 
 def test_the_sets_of_a_term_are_kept_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
