@@ -13,7 +13,12 @@ Reported: the resident set (VmRSS) after that and its peak (VmHWM), in MB, from
 /proc of the child. Target: <= 150 MB with 1,000 briefings and 100,000 subscriptions
 (the resident set). Growth rows show how memory follows the library.
 
-    python -m benchmarks.bench_memory [--sizes 100,1000,10000] [--json PATH]
+`--profile N` also traces the child's allocations (tracemalloc, from just before the bot
+starts) and prints, on stderr, the N source lines holding the most memory once it has
+settled, and the total per file. Tracing costs memory itself: the resident figures of
+a profiled run are higher than those of a plain one.
+
+    python -m benchmarks.bench_memory [--sizes 100,1000,10000] [--profile N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import asyncio
 import gc
 import sys
 import tempfile
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,7 +54,24 @@ SERVER_LIMIT = 100_000
 SEND_RATE = 20_000.0
 
 
-async def settle(deployment: Deployment, url: str) -> dict[str, Any]:
+def print_profile(snapshot: tracemalloc.Snapshot, lines: int) -> None:
+    """The source lines and files holding the most traced memory, on stderr."""
+    snapshot = snapshot.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+    by_file = snapshot.statistics("filename")
+    total = sum(stat.size for stat in by_file)
+    print(f"traced: {total / 2**20:.1f} MB", file=sys.stderr)
+    for stat in snapshot.statistics("lineno")[:lines]:
+        frame = stat.traceback[0]
+        print(
+            f"{stat.size / 2**20:8.2f} MB {stat.count:9,} blocks  {frame.filename}:{frame.lineno}",
+            file=sys.stderr,
+        )
+    print("by file:", file=sys.stderr)
+    for stat in by_file[:lines]:
+        print(f"{stat.size / 2**20:8.2f} MB  {stat.traceback[0].filename}", file=sys.stderr)
+
+
+async def settle(deployment: Deployment, url: str, profile: int = 0) -> dict[str, Any]:
     """In the child: run the bot through start-up, commands and one tick; its memory."""
     from bot.briefings.presentation import briefing_pages, section_cards
     from bot.briefings.search_cards import search_cards
@@ -56,6 +79,8 @@ async def settle(deployment: Deployment, url: str) -> dict[str, Any]:
     from bot.discord.rendering import page_embeds
     from bot.text.cards import discord_date
 
+    if profile:
+        tracemalloc.start()
     async with running_bot(deployment, url) as bot:
         after_start = resident_memory()
         library = bot.library
@@ -72,6 +97,8 @@ async def settle(deployment: Deployment, url: str) -> dict[str, Any]:
             raise RuntimeError(f"expected {deployment.due} digests sent, got {report}")
         gc.collect()
         settled = resident_memory()
+        if profile:
+            print_profile(tracemalloc.take_snapshot(), profile)
         return {
             "briefings": len(library),
             "after_start_mb": after_start["rss"],
@@ -80,7 +107,7 @@ async def settle(deployment: Deployment, url: str) -> dict[str, Any]:
         }
 
 
-async def measure(sizes: Sequence[int], seed: int) -> dict[int, dict[str, Any]]:
+async def measure(sizes: Sequence[int], seed: int, profile: int = 0) -> dict[int, dict[str, Any]]:
     """Prepare each size, then run a fresh child process over it."""
     results: dict[int, dict[str, Any]] = {}
     async with serve_in_process(SERVER_LIMIT) as url:
@@ -93,9 +120,10 @@ async def measure(sizes: Sequence[int], seed: int) -> dict[int, dict[str, Any]]:
                     due=DUE_COUNT,
                     seed=seed,
                 )
-                _, figures = await run_child(
-                    "benchmarks.bench_memory", [*deployment.child_arguments(), "--url", url]
-                )
+                arguments = [*deployment.child_arguments(), "--url", url]
+                if profile:
+                    arguments += ["--profile", str(profile)]
+                _, figures = await run_child("benchmarks.bench_memory", arguments)
             if figures["briefings"] != size:
                 raise RuntimeError(f"only {figures['briefings']} of {size} briefings loaded")
             results[size] = figures
@@ -135,13 +163,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=0, help="corpus and subscription seed")
     parser.add_argument("--json", type=Path, help="write the result rows to this file")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print the N biggest allocation sites"
+    )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     add_child_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
-        report_to_parent(asyncio.run(settle(child_deployment(args), args.url)))
+        report_to_parent(asyncio.run(settle(child_deployment(args), args.url, args.profile)))
         return 0
-    results = asyncio.run(measure(args.sizes, args.seed))
+    results = asyncio.run(measure(args.sizes, args.seed, args.profile))
     return finish(rows_for(results), args.json)
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import heapq
 import unicodedata
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -45,8 +47,10 @@ def normalize(text: str) -> str:
 
 
 def _indexed(name: str) -> str:
-    """A name as the index keeps it: normalized, the separator between names a space."""
-    return normalize(name).replace(_NAME_SEPARATOR, " ")
+    """A name as the index keeps it: normalized, the separator between names a space (the
+    name itself when that changes nothing, so as not to keep a copy)."""
+    indexed = normalize(name).replace(_NAME_SEPARATOR, " ")
+    return name if indexed == name else indexed
 
 
 def bigrams(text: str) -> set[str]:
@@ -92,19 +96,19 @@ class FuzzyIndex(Generic[T]):
         self._names = sorted(holders)
         # Per distinct name: the entries that have it, in insertion order.
         self._holders = [tuple(holders[name]) for name in self._names]
-        self._lengths = [len(name) for name in self._names]
-        self._pair_counts: list[int] = []
-        self._by_bigram: dict[str, list[int]] = defaultdict(list)
-        starts = []
-        offset = 0
+        # Numbers are kept in arrays, not lists of int objects: a third of the memory.
+        self._lengths = array("I", map(len, self._names))
+        pair_counts = array("I")
+        by_bigram: defaultdict[str, array[int]] = defaultdict(lambda: array("I"))
         for key_index, name in enumerate(self._names):
             pairs = bigrams(name)
-            self._pair_counts.append(len(pairs))
+            pair_counts.append(len(pairs))
             for pair in pairs:
-                self._by_bigram[pair].append(key_index)
-            starts.append(offset)
-            offset += len(name) + len(_NAME_SEPARATOR)
-        self._starts = starts
+                by_bigram[pair].append(key_index)
+        self._pair_counts = pair_counts
+        self._by_bigram: dict[str, array[int]] = dict(by_bigram)
+        step = len(_NAME_SEPARATOR)
+        self._starts = array("I", accumulate((len(n) + step for n in self._names[:-1]), initial=0))
         self._blob = _NAME_SEPARATOR.join(self._names)
 
     def __len__(self) -> int:
