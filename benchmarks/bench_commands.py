@@ -10,6 +10,9 @@ and handing the reply to discord.py:
 * section: resolve topic and section, lay out the cards, build the first embeds;
 * search: run the query (Japanese two-character words, longer Japanese words,
   English words, several words, no match), lay out the results, build the embeds;
+* a word's first search: the same, for words nobody searched before in that library
+  (two characters of Japanese text, or an English word, taken from the briefings): the
+  index works out where a word is on its first search and keeps that for the next;
 * topic / section autocomplete: build the choices for what was typed so far
   (prefixes, aliases, tags, title fragments, typos, full width, nothing).
 
@@ -30,6 +33,7 @@ import argparse
 import asyncio
 import gc
 import random
+import re
 import statistics
 import sys
 import time
@@ -62,6 +66,9 @@ ENGLISH_WORDS = ["ceasefire", "energy", "harbour", "analysts", "support package"
 MISSES = ["zebra", "量子", "ｑｕａｎｔｕｍ"]
 TARGET_SECTIONS = 10_000  # the targets hold over 10,000 sections (1,000 briefings)
 GROWTH = ("search", "topic autocomplete", "section autocomplete")
+FIRST_SEARCHES = 200
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{2}")
+_ENGLISH = re.compile(r"[A-Za-z]{4,}")
 
 
 def generate_library(size: int, seed: int) -> Library:
@@ -157,6 +164,26 @@ def search_inputs(rng: random.Random, count: int) -> list[str]:
     return inputs
 
 
+def first_search_inputs(
+    library: Library, rng: random.Random, count: int, searched: set[str]
+) -> list[str]:
+    """`count` words not in `searched`, each searched once: two characters of Japanese
+    text or an English word, from random sections of random briefings."""
+    briefings = list(library)
+    words: list[str] = []
+    seen = {query.casefold() for query in searched}
+    while len(words) < count:
+        section = rng.choice(rng.choice(briefings).sections)
+        text = rng.choice([section.answer, *section.points, *section.body])
+        found = (_JAPANESE if rng.random() < 0.8 else _ENGLISH).findall(text)
+        if found:
+            word = rng.choice(found)
+            if word.casefold() not in seen:
+                seen.add(word.casefold())
+                words.append(word)
+    return words
+
+
 def measure(action: Callable[[Any], object], inputs: Sequence[Any]) -> list[float]:
     """Milliseconds each call of `action` took, one per input."""
     timings = []
@@ -233,6 +260,9 @@ async def run(size: int, iterations: int, seed: int) -> dict[str, Any]:
     for name, (action, inputs) in cases.items():
         measure(action, inputs[: max(1, len(inputs) // 10)])  # warm-up
         results[name] = {"samples": measure(action, inputs)}
+    searched = {word for query in cases["search"][1] for word in query.split()}
+    firsts = first_search_inputs(library, rng, FIRST_SEARCHES, searched)
+    results["first search"] = {"samples": measure(search, firsts)}
     return results
 
 
@@ -248,6 +278,11 @@ def rows_for(figures: dict[str, Any]) -> list[Row]:
             figures[name]["samples"],
             target if has_targets else None,
         )
+    rows += timing_rows(
+        f"commands: /briefing search, a word's first search, {scope},",
+        figures["first search"]["samples"],
+        None,
+    )
     return rows
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from itertools import repeat
 
 _FLAG_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_DIGIT_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def from_members(members: Iterable[int], size: int) -> int:
@@ -31,6 +32,12 @@ def from_flags(flags: bytes | bytearray) -> int:
     if not flags:
         return 0
     return int(flags.translate(_FLAG_DIGITS)[::-1], 2)
+
+
+def to_flags(bitmap: int, size: int) -> bytes:
+    """One byte per position below `size`: 1 where the set holds it, else 0."""
+    digits = format(bitmap, "b")[::-1].ljust(size, "0")[:size]
+    return digits.encode("ascii").translate(_DIGIT_FLAGS)
 
 
 def members(bitmap: int) -> list[int]:

@@ -34,15 +34,18 @@ from itertools import accumulate, chain, compress, repeat
 from operator import and_, contains, or_
 from unicodedata import normalize
 
-from bot.briefings.bitmaps import from_members, spread
+from bot.briefings.bitmaps import from_members, spread, to_flags
 from bot.briefings.excerpts import fold, starts_a_word_in
 from bot.briefings.ranking import Term, TermHits
 
 _nfkc = partial(normalize, "NFKC")  # with casefold, `fold`, applied in C to many texts
 SEPARATOR = "\x01"  # between the texts of one briefing while they are folded together
-# Below this share of candidate briefings, a scan visits them one by one; above, it scans
-# the whole column in one pass and lets the sets sort it out.
-SPARSE_CANDIDATES = 1 / 8
+# Below this share of candidate briefings, a scan visits their runs one by one; above, it
+# scans the whole column in one pass (and a term's first search reads only the short
+# section columns of every section).
+SPARSE_CANDIDATES = 1 / 3
+# Below this share, a term's first search works out every column: there is little to read.
+RARE_CANDIDATES = 1 / 8
 TERM_CACHE_BYTES = 24 * 1024 * 1024
 TERM_CACHE_ENTRIES = 4096
 
@@ -71,6 +74,7 @@ class TextColumn:
     starts: array[int] | None  # per document, its first text; one more at the end
     owner: array[int] | None  # per text, its document (None with `starts`)
     unfolded: array[int]  # ascending
+    unfolded_briefings: array[int]  # per unfolded text, its briefing
     kept: bytes | None
     alphabet: frozenset[str] | None = None  # every character its texts may hold, if known
 
@@ -95,11 +99,15 @@ class _ColumnBuilder:
         self.texts: list[str] = []
         self.counts: array[int] = array("I")
         self.unfolded: array[int] = array("I")
+        self.unfolded_briefings: array[int] = array("I")
         self.single = True
 
-    def add(self, texts: list[str], counts: list[int] | None, unfolded: Iterable[int]) -> None:
+    def add(
+        self, briefing: int, texts: list[str], counts: list[int] | None, unfolded: Sequence[int]
+    ) -> None:
         base = len(self.texts)
         self.unfolded.extend(base + position for position in unfolded)
+        self.unfolded_briefings.extend(repeat(briefing, len(unfolded)))
         self.texts.extend(texts)
         if counts is None:
             self.counts.extend(repeat(1, len(texts)))
@@ -116,11 +124,15 @@ class _ColumnBuilder:
             kept = bytes(flags)
         texts, alphabet = tuple(self.texts), self.alphabet
         if self.single:
-            return TextColumn(texts, None, None, self.unfolded, kept, alphabet)
+            return TextColumn(
+                texts, None, None, self.unfolded, self.unfolded_briefings, kept, alphabet
+            )
         counts = self.counts
         starts = array("I", accumulate(counts, initial=0))
         owner = array("I", chain.from_iterable(map(repeat, range(len(counts)), counts)))
-        return TextColumn(texts, starts, owner, self.unfolded, kept, alphabet)
+        return TextColumn(
+            texts, starts, owner, self.unfolded, self.unfolded_briefings, kept, alphabet
+        )
 
 
 def _folded(texts: list[str]) -> tuple[list[int], str]:
@@ -183,8 +195,8 @@ def fold_documents(
         position = 0
         for builder, column in zip((*overviews, *sections), columns, strict=True):
             end = position + len(column.texts)
-            inside = [i - position for i in changed if position <= i < end] if changed else ()
-            builder.add(column.texts, column.counts, inside)
+            inside = [i - position for i in changed if position <= i < end] if changed else []
+            builder.add(number, column.texts, column.counts, inside)
             position = end
         first_section.append(first_section[-1] + count)
     counts = [first_section[b + 1] - first_section[b] for b in range(len(first_section) - 1)]
@@ -225,8 +237,15 @@ class CharacterIndex:
         return reduce(and_, (get(ord(c), 0) for c in set(text)), -1) if text else 0
 
 
-def _scan(column: TextColumn, term: Term, ranges: Sequence[tuple[int, int]] | None) -> list[int]:
-    """The positions of the texts in `ranges` (all when None) that hold the term."""
+def _scan(
+    column: TextColumn,
+    term: Term,
+    ranges: Sequence[tuple[int, int]] | None,
+    candidates: bytes | None = None,
+) -> list[int]:
+    """The positions of the texts in `ranges` (all when None) that hold the term; with
+    `candidates` (one byte per briefing, 1 for those that may hold it), texts to fold are
+    folded only in those briefings."""
     texts, wanted = column.texts, term.text
     if column.alphabet is not None and not column.alphabet.issuperset(wanted):
         return []
@@ -241,7 +260,11 @@ def _scan(column: TextColumn, term: Term, ranges: Sequence[tuple[int, int]] | No
         found = list(compress(found, map(column.kept.__getitem__, found)))
         unfolded = column.unfolded
         for low, high in spans:
-            chosen = unfolded[bisect_left(unfolded, low) : bisect_left(unfolded, high)]
+            if ranges is None and candidates is not None:
+                wanted_here = map(candidates.__getitem__, column.unfolded_briefings)
+                chosen: Sequence[int] = list(compress(unfolded, wanted_here))
+            else:
+                chosen = unfolded[bisect_left(unfolded, low) : bisect_left(unfolded, high)]
             if chosen:
                 folded = map(str.casefold, map(_nfkc, map(texts.__getitem__, chosen)))
                 found.extend(compress(chosen, map(contains, folded, repeat(wanted))))
@@ -253,6 +276,19 @@ def _scan(column: TextColumn, term: Term, ranges: Sequence[tuple[int, int]] | No
             if starts_a_word_in(texts[i] if kept is None or kept[i] else fold(texts[i]), wanted)
         ]
     return found
+
+
+def _runs(flags: bytes) -> list[tuple[int, int]]:
+    """The runs of consecutive positions flagged 1, as (first, one past the last)."""
+    runs = []
+    start = flags.find(1)
+    while start >= 0:
+        end = flags.find(0, start)
+        if end < 0:
+            end = len(flags)
+        runs.append((start, end))
+        start = flags.find(1, end)
+    return runs
 
 
 class TermIndex:
@@ -328,12 +364,13 @@ class TermIndex:
             nothing = (0,) * len(text.sections)
             return TermHits((0,) * len(text.overviews), nothing, 0, 0, 0)
         briefings = text.briefing_count
-        chosen: list[int] | None = None
-        if candidates.bit_count() < SPARSE_CANDIDATES * briefings:
-            chosen = [b for b in range(briefings) if candidates >> b & 1]
+        flags = to_flags(candidates, briefings)
+        count = candidates.bit_count()
+        chosen = _runs(flags) if count < SPARSE_CANDIDATES * briefings else None
         if known is None:
             overviews = tuple(
-                self._documents(column, term, chosen, None, briefings) for column in text.overviews
+                self._documents(column, term, chosen, flags, None, briefings)
+                for column in text.overviews
             )
             names = reduce(or_, overviews[: self._name_columns], 0)
             possible = spread(candidates, self._section_counts)
@@ -342,12 +379,13 @@ class TermIndex:
         else:
             overviews, names = known.overviews, known.names
             possible, named_sections, earlier = known.possible, known.named_sections, known.sections
-        wanted = len(text.sections) if chosen is not None or known else self._short_columns
+        rare = count < RARE_CANDIDATES * briefings
+        wanted = len(text.sections) if rare or known else self._short_columns
         total = len(text.owner)
         sections = tuple(
             found
             if found is not None
-            else self._documents(column, term, chosen, text.first_section, total)
+            else self._documents(column, term, chosen, flags, text.first_section, total)
             if number < wanted
             else None
             for number, (column, found) in enumerate(zip(text.sections, earlier, strict=True))
@@ -358,21 +396,18 @@ class TermIndex:
     def _documents(
         column: TextColumn,
         term: Term,
-        briefings: Sequence[int] | None,
+        briefings: Sequence[tuple[int, int]] | None,
+        flags: bytes,
         first: Sequence[int] | None,
         size: int,
     ) -> int:
         """The set of documents whose text in `column` holds the term, looking only at the
-        given briefings' documents (all when None)."""
+        documents of the given runs of briefings (all when None; `flags` marks them)."""
         ranges = None
         if briefings is not None:
-            spans = (
-                ((b, b + 1) for b in briefings)
-                if first is None
-                else ((first[b], first[b + 1]) for b in briefings)
-            )
+            spans = briefings if first is None else ((first[b], first[e]) for b, e in briefings)
             ranges = [column.text_range(low, high) for low, high in spans]
-        found = _scan(column, term, ranges)
+        found = _scan(column, term, ranges, flags)
         if column.owner is None:
             return from_members(found, size)
         return from_members(map(column.owner.__getitem__, found), size)

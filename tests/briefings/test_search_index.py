@@ -22,6 +22,7 @@ from bot.briefings.bitmaps import (
     members,
     score_of,
     spread,
+    to_flags,
 )
 from bot.briefings.models import Briefing
 from bot.briefings.ranking import Term
@@ -73,6 +74,13 @@ def test_a_bitmap_holds_exactly_its_members(chosen: set[int]) -> None:
     for d in chosen:
         flags[d] = 1
     assert from_flags(flags) == bitmap
+
+
+def test_flags_and_runs_of_a_bitmap() -> None:
+    assert to_flags(0b1101, 6) == bytes([1, 0, 1, 1, 0, 0])
+    assert to_flags(0, 3) == bytes(3)
+    assert index_module._runs(bytes([1, 0, 1, 1, 0, 0, 1])) == [(0, 1), (2, 4), (6, 7)]
+    assert index_module._runs(bytes(4)) == []
 
 
 def test_spread_turns_groups_into_their_members() -> None:
@@ -204,9 +212,9 @@ def test_a_term_using_a_character_no_briefing_uses_is_answered_without_a_scan(
     scans: list[tuple[str, bool]] = []  # (term, whether it read a whole column)
     real_scan = index_module._scan
 
-    def counting_scan(column: Any, term: Term, ranges: Any) -> list[int]:
+    def counting_scan(column: Any, term: Term, ranges: Any, candidates: Any = None) -> list[int]:
         scans.append((term.text, ranges is None))
-        return real_scan(column, term, ranges)
+        return real_scan(column, term, ranges, candidates)
 
     monkeypatch.setattr(index_module, "_scan", counting_scan)
     index = SearchIndex([seed()])
