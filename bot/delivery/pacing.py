@@ -98,7 +98,7 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._next: float | None = None
-        self._bulk = asyncio.Lock()
+        self._bulk_next: float | None = None  # when the last bulk caller expects its slot
         self.granted = 0  # slots handed out so far
 
     @property
@@ -117,20 +117,15 @@ class Pacer:
         """Wait for a start slot and return its (monotonic) time.
 
         A `bulk` caller (the delivery queue) gives way to everyone else: bulk callers
-        reserve one at a time, and only once at most one slot is reserved ahead, so a
+        take turns, and reserve only once at most one slot is reserved ahead, so a
         request from anywhere else waits about two intervals at most, not behind every
         send of a fan-out.
         """
         if bulk:
-            async with self._bulk:
-                while self._next is not None:
-                    ahead = self._next - self._clock()
-                    if ahead <= self.interval + self.tolerance:
-                        break
-                    await self._sleep(ahead - self.interval)
-                start, now = self._reserve()
-        else:
-            start, now = self._reserve()
+            await self._give_way()
+        start, now = self._reserve()
+        if bulk and self._bulk_next is not None:
+            self._bulk_next = max(self._bulk_next, start)  # later turns move with this one
         if start > now:
             await self._sleep(start - now)
             if self._clock() - start > self.tolerance:  # woke late: a fresh slot, no burst
@@ -139,6 +134,25 @@ class Pacer:
                     await self._sleep(start - now)
         self.granted += 1
         return start
+
+    async def _give_way(self) -> None:
+        """Wait until at most one slot is reserved ahead, in the order bulk callers came.
+
+        Each bulk caller books a turn one interval after the previous one's and sleeps
+        until just before it, so a fan-out's waiters wake one by one instead of all at
+        once. Checking and reserving happen with no wait between them, so no lock is
+        needed; a caller whose turn was taken by other requests sleeps again.
+        """
+        now = self._clock()
+        turn = now if self._bulk_next is None else max(now, self._bulk_next + self.interval)
+        self._bulk_next = turn
+        if turn - self.interval > now:
+            await self._sleep(turn - self.interval - now)
+        while self._next is not None:
+            ahead = self._next - self._clock()
+            if ahead <= self.interval + self.tolerance:
+                return
+            await self._sleep(ahead - self.interval)
 
     def _reserve(self) -> tuple[float, float]:
         """The next free slot, reserved, and the time now."""

@@ -7,6 +7,7 @@ discord.py's own HTTP client at it, so rate limits, 429s and nonces go over real
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
 import logging
 import time
@@ -34,6 +35,7 @@ from bot.delivery.queue import (
 from bot.digests.nonces import delivery_nonce
 from bot.discord.client import BriefBot, create_bot
 
+RUNNABLE_TICKS = 8  # loop turns FakeTime lets pass before it wakes the next sleeper
 TOKEN = "loopback-token-must-never-be-logged"
 MESSAGE = OutgoingMessage("hello", (discord.Embed(title="Digest", description="body").to_dict(),))
 
@@ -41,14 +43,18 @@ MESSAGE = OutgoingMessage("hello", (discord.Embed(title="Digest", description="b
 class FakeTime:
     """A clock that only moves when the code under test sleeps (or the test says so).
 
-    Sleepers wake in order of their wake-up times; `late` makes the next wake-ups that
-    much late, as when the event loop stalls.
+    Sleepers wake one at a time in order of their wake-up times (then of their calls),
+    each once everything runnable has run; `late` makes the next wake-ups that much
+    late, as when the event loop stalls.
     """
 
     def __init__(self) -> None:
         self.now = 100.0
         self.sleeps: list[float] = []
         self.late: list[float] = []
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._waker: asyncio.Task[None] | None = None
 
     def clock(self) -> float:
         return self.now
@@ -56,8 +62,20 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         wake = self.now + seconds + (self.late.pop(0) if self.late else 0.0)
-        await asyncio.sleep(0)
-        self.now = max(self.now, wake)
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (wake, next(self._order), woken))
+        if self._waker is None or self._waker.done():
+            self._waker = asyncio.create_task(self._wake_in_order())
+        await woken
+
+    async def _wake_in_order(self) -> None:
+        while self._sleepers:
+            for _ in range(RUNNABLE_TICKS):  # everything runnable runs and may sleep
+                await asyncio.sleep(0)
+            wake, _, woken = heapq.heappop(self._sleepers)
+            self.now = max(self.now, wake)
+            if not woken.done():
+                woken.set_result(None)
 
 
 # --- The pacer and backoff (pure) -------------------------------------------------------
