@@ -100,17 +100,25 @@ class DigestPayloads:
             self._blobs.update(await self._ledger.blobs(missing))
         return {h: self._blobs[h] for h in hashes if h in self._blobs}
 
-    async def messages(self, payload_hash: str) -> list[OutgoingMessage]:
-        """The stored digest as messages to post (parsed once per payload)."""
+    async def messages(self, payload_hash: str, known: Blob | None = None) -> list[OutgoingMessage]:
+        """The stored digest as messages to post (parsed once per payload).
+
+        `known` is the payload itself when the caller has just stored it, which saves
+        reading it back from the database.
+        """
         cached = self._outgoing.get(payload_hash)
         if cached is not None:
             return cached
-        texts = await self.texts({payload_hash})
-        if payload_hash not in texts:
-            raise LookupError(f"digest payload {payload_hash} is missing")
+        if known is not None and known.hash == payload_hash:
+            text = known.body
+        else:
+            texts = await self.texts({payload_hash})
+            if payload_hash not in texts:
+                raise LookupError(f"digest payload {payload_hash} is missing")
+            text = texts[payload_hash]
         messages = [
             OutgoingMessage(item["content"] or None, tuple(item["embeds"]))
-            for item in json.loads(texts[payload_hash])
+            for item in json.loads(text)
         ]
         if len(self._outgoing) > CACHE_LIMIT:
             self._outgoing.clear()

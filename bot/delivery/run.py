@@ -18,11 +18,13 @@ scheduled run and `/digest send` never deliver the same changes twice in one pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
 import weakref
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.briefings.library import Library
@@ -32,13 +34,13 @@ from bot.delivery.reports import DeliveryReport, SendOutcome
 from bot.delivery.sending import LedgerSender
 from bot.digests.compose import LayoutMemo, decode_snapshot
 from bot.digests.due_plan import plan_due
-from bot.digests.records import Delivery, DigestClaim, Subscription
+from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
 from bot.digests.schedule import parse_schedule, parse_timezone
 from bot.store.interface import Store
 
 log = logging.getLogger(__name__)
 
-YIELD_AFTER = 0.005  # seconds of planning between two yields to the event loop
+YIELD_AFTER = 0.001  # seconds of planning between two yields to the event loop
 DIGESTS_IN_FLIGHT = 64
 CLAIM_BATCH = 250  # due subscriptions composed and claimed per transaction
 
@@ -56,6 +58,20 @@ class SubscriptionLocks:
             lock = asyncio.Lock()
             self._locks[key] = lock
         return lock
+
+
+@dataclass
+class PlannedBatch:
+    """Due subscriptions locked and planned, waiting to be claimed in one transaction."""
+
+    held: dict[int, asyncio.Lock] = field(default_factory=dict)
+    claims: list[DigestClaim] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Release every lock still held (those of claims that will not be sent)."""
+        for lock in self.held.values():
+            lock.release()
+        self.held.clear()
 
 
 class DeliveryRun:
@@ -184,22 +200,40 @@ class DeliveryRun:
             {s.snapshot_hash for s in due if s.snapshot_hash and s.id not in unchanged}
         )
         sending: list[asyncio.Task[None]] = []
+        claiming: asyncio.Task[list[Coroutine[Any, Any, None]]] | None = None
         try:
             # In batches, so the first digests go out while later ones are composed, and
-            # only one batch of composed digests is held in memory at a time.
+            # only two batches of composed digests are held in memory at a time. Each
+            # batch is claimed while the next one is composed: the database works on one
+            # while this process composes the other.
             for first in range(0, len(due), CLAIM_BATCH):
                 batch = due[first : first + CLAIM_BATCH]
-                sends = await self._claim_batch(batch, now, library, snapshots, unchanged, report)
-                sending += self._start_sends(sends)
-                if sends and report.first_sends_after is None:
-                    report.first_sends_after = time.perf_counter() - started
+                planned = await self._plan_batch(batch, now, library, snapshots, unchanged, report)
+                if claiming is not None:
+                    sending += self._started(await claiming, report, started)
+                    claiming = None
+                claiming = asyncio.create_task(self._claim_planned(planned, now, report))
                 layouts.forget_cards()  # stored now; snapshot rows stay for next time
+            if claiming is not None:
+                sending += self._started(await claiming, report, started)
+                claiming = None
         finally:
+            if claiming is not None:  # planning failed: settle the claim already under way
+                with contextlib.suppress(Exception):
+                    sending += self._start_sends(await claiming)
             report.selection_seconds += time.perf_counter() - started
             del library  # sends need no library: a reload meanwhile frees the old one at once
             await self._finish_sends(sending)
 
-    async def _claim_batch(
+    def _started(
+        self, sends: list[Coroutine[Any, Any, None]], report: DeliveryReport, started: float
+    ) -> list[asyncio.Task[None]]:
+        """Start one claimed batch's sends, noting when the run's first sends began."""
+        if sends and report.first_sends_after is None:
+            report.first_sends_after = time.perf_counter() - started
+        return self._start_sends(sends)
+
+    async def _plan_batch(
         self,
         due: Sequence[Subscription],
         now: dt.datetime,
@@ -207,42 +241,54 @@ class DeliveryRun:
         snapshots: dict[str, str],
         unchanged: set[int],
         report: DeliveryReport,
-    ) -> list[Coroutine[Any, Any, None]]:
-        """Plan and compose these due subscriptions and claim them in one transaction.
-
-        Returns the sends of the digests claimed; each holds its subscription's lock.
-        """
-        held: dict[int, asyncio.Lock] = {}
-        claims: list[DigestClaim] = []
+    ) -> PlannedBatch:
+        """Lock and plan these due subscriptions, composing the digests they post."""
+        planned = PlannedBatch()
         rendered: dict[tuple[Any, ...], Rendered | None] = {}
-        sends: list[Coroutine[Any, Any, None]] = []
         try:
             last_yield = time.perf_counter()
             for subscription in due:
                 if time.perf_counter() - last_yield >= YIELD_AFTER:
-                    await asyncio.sleep(0)  # let commands in between a long run
+                    await asyncio.sleep(0)  # let commands (and the claim under way) in
                     last_yield = time.perf_counter()
                 lock = self._locks(subscription.id)
                 if lock.locked():
                     continue  # `/digest send` is busy with it; the next tick takes it
                 await lock.acquire()
-                held[subscription.id] = lock
+                planned.held[subscription.id] = lock
                 claim = self._plan(
                     subscription, now, library, snapshots, unchanged, rendered, report
                 )
                 if claim is not None:
-                    claims.append(claim)
-            rows = await self._store.ledger.claim_scheduled(claims, now)
+                    planned.claims.append(claim)
+        except BaseException:
+            planned.release()
+            raise
+        return planned
+
+    async def _claim_planned(
+        self, planned: PlannedBatch, now: dt.datetime, report: DeliveryReport
+    ) -> list[Coroutine[Any, Any, None]]:
+        """Claim a planned batch in one transaction; the sends of the digests it won.
+
+        Each send holds its subscription's lock until its row is settled; every other
+        lock of the batch is released here.
+        """
+        sends: list[Coroutine[Any, Any, None]] = []
+        try:
+            rows = await self._store.ledger.claim_scheduled(planned.claims, now)
             report.claimed += len(rows)
-            by_id = {claim.subscription.id: claim.subscription for claim in claims}
+            by_id = {claim.subscription.id: claim for claim in planned.claims}
             for row in rows:
-                lock = held.pop(row.subscription_id)
+                lock = planned.held.pop(row.subscription_id)
+                claim = by_id[row.subscription_id]
                 sends.append(
-                    self._send_and_release(by_id[row.subscription_id], row, now, report, lock)
+                    self._send_and_release(
+                        claim.subscription, row, now, report, lock, claim.payload
+                    )
                 )
         finally:
-            for lock in held.values():
-                lock.release()
+            planned.release()
         return sends
 
     @staticmethod
@@ -284,11 +330,18 @@ class DeliveryRun:
         now: dt.datetime,
         report: DeliveryReport,
         lock: asyncio.Lock,
+        payload: Blob | None,
     ) -> None:
         try:
             async with self._digests_in_flight:
                 await self._sender.send(
-                    subscription, row, now, report, reread=False, may_send=self._leading
+                    subscription,
+                    row,
+                    now,
+                    report,
+                    reread=False,
+                    may_send=self._leading,
+                    payload=payload,
                 )
         finally:
             lock.release()

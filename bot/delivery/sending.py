@@ -27,7 +27,7 @@ from bot.delivery.queue import (
 from bot.delivery.reports import DeliveryReport
 from bot.digests.listing import failure_reason
 from bot.digests.nonces import delivery_nonce, notice_nonce
-from bot.digests.records import Delivery, Subscription
+from bot.digests.records import Blob, Delivery, Subscription
 from bot.store.interface import Store
 from bot.text.i18n import translate
 
@@ -58,10 +58,12 @@ class LedgerSender:
         *,
         reread: bool = True,
         may_send: Callable[[], bool] | None = None,
+        payload: Blob | None = None,
     ) -> None:
         """Send the rest of one ledger row's messages and settle the row (lock held).
 
-        `reread=False` only for a row this run has just written under the same lock.
+        `reread=False` only for a row this run has just written under the same lock,
+        and `payload` is that row's payload as it was just stored.
         `may_send` is asked before every message: once it says no (this process lost
         the delivery leadership), the row stays pending for whoever leads next.
         """
@@ -72,7 +74,7 @@ class LedgerSender:
         sent_ids = list(current.message_ids)
         attempts = 0
         try:
-            messages = await self._payloads.messages(current.payload_hash)
+            messages = await self._payloads.messages(current.payload_hash, payload)
             for index in range(len(sent_ids), current.message_count):
                 if may_send is not None and not may_send():
                     log.warning(

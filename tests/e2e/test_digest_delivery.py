@@ -498,23 +498,22 @@ async def test_many_due_digests_go_out_in_batches_each_exactly_once(
 async def test_a_manual_send_between_two_batches_is_not_posted_again_by_the_run(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The run reads every due subscription first, then claims them in batches of one;
-    # `/digest send` for the second channel lands while the first batch is claimed.
+    # The run reads every due subscription first, then plans and claims them in batches
+    # of one; `/digest send` for the second channel lands before the run plans it.
     monkeypatch.setattr(delivery_run_module, "CLAIM_BATCH", 1)
     first, second = (world.guild.create_text_channel(f"race-{n}") for n in range(2))
     for channel in (first, second):
         await world.subscribe(channel)
-    ledger = world.bot.store.ledger
-    claim = ledger.claim_scheduled
+    run = world.bot.digests.run
+    plan = run._plan_batch
     manual: list[Any] = []
 
-    async def claim_then_send_the_other(batch: Any, now: dt.datetime) -> Any:
-        rows = await claim(batch, now)
-        if not manual:
+    async def send_the_other_then_plan(batch: Any, now: dt.datetime, *rest: Any) -> Any:
+        if batch[0].channel_id == second.id and not manual:
             manual.append(await world.bot.digests.send_now(world.guild.id, second.id, now))
-        return rows
+        return await plan(batch, now, *rest)
 
-    monkeypatch.setattr(ledger, "claim_scheduled", claim_then_send_the_other)
+    monkeypatch.setattr(run, "_plan_batch", send_the_other_then_plan)
     # Half a minute late, so the manual digest's row (due now) and the scheduled one
     # (due at nine) are different rows: only the compare-and-set can tell them apart.
     late = NINE + dt.timedelta(seconds=30)

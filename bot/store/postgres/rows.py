@@ -18,7 +18,14 @@ def to_db(moment: dt.datetime) -> dt.datetime:
     """An aware datetime as stored: UTC, truncated to the whole second."""
     if moment.tzinfo is None:
         raise ValueError("datetimes must be timezone-aware")
-    return dt.datetime.fromtimestamp(int(moment.timestamp()), dt.UTC)
+    return dt.datetime.fromtimestamp(epoch(moment), dt.UTC)
+
+
+def epoch(moment: dt.datetime) -> int:
+    """An aware datetime as whole seconds since the epoch (what `to_db` keeps of it)."""
+    if moment.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return int(moment.timestamp())
 
 
 def maybe_db(moment: dt.datetime | None) -> dt.datetime | None:
