@@ -14,6 +14,8 @@ Mode = Literal["changes", "full"]
 State = Literal["active", "paused", "failing"]
 DeliveryStatus = Literal["pending", "sent", "failed", "expired"]
 DeliveryKind = Literal["scheduled", "manual"]
+RunOutcome = Literal["sent", "unchanged", "skipped", "failed", "paused", "retrying"]
+KEEP_RUNS = 50  # runs of history kept per subscription, for `/digest why`
 MODES: tuple[Mode, ...] = ("changes", "full")
 # Discord error codes a failing subscription may carry.
 MISSING_ACCESS = 50001
@@ -111,3 +113,18 @@ class StateCounts:
     paused: int = 0
     failing: int = 0
     next_due: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    """What one delivery run did for one subscription, as `/digest why` shows it."""
+
+    subscription_id: int
+    at: dt.datetime
+    outcome: RunOutcome
+    due_at: dt.datetime | None = None  # the due time the run was about
+    channel_id: int | None = None  # where the first message went
+    message_id: int | None = None  # the first message, for a jump link
+    code: int | None = None  # Discord's error code
+    reason: str | None = None  # Discord's reason, or why the bot paused it
+    detail: str | None = None  # e.g. the end of a range of skipped due times

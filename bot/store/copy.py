@@ -26,7 +26,7 @@ from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite.rows import from_epoch
 
-SCHEMA_VERSION = 5  # the schema both sides must be at; a new migration must update this copy
+SCHEMA_VERSION = 6  # the schema both sides must be at; a new migration must update this copy
 # cluster_processes is not copied: it describes the processes running now, not data.
 CHUNK = 5_000
 # Failures of either database (unreachable, refused, a row PostgreSQL cannot hold). Their
@@ -87,10 +87,13 @@ TABLES = (
             "id guild_id channel_id topics schedule timezone mode language state failure_code"
             " failure_reason failure_notified next_due last_digest_at snapshot_hash missed_from"
             " missed_until created_by created_at updated_at claim_version mention_role_id"
+            " target forum_tags publish paused_by"
         ),
         {
             "topics": _json_list,
+            "forum_tags": _json_list,
             "failure_notified": bool,
+            "publish": bool,
             **{
                 column: _epoch
                 for column in (
@@ -108,14 +111,21 @@ TABLES = (
         "deliveries",
         _columns(
             "subscription_id due_at kind status payload_hash snapshot_hash message_count"
-            " message_ids attempts last_error created_at updated_at"
+            " message_ids attempts last_error created_at updated_at thread_id"
+            " thread_opening_at crossposts_skipped"
         ),
         {
             "due_at": _epoch,
             "created_at": _epoch,
             "updated_at": _epoch,
+            "thread_opening_at": _epoch,
             "message_ids": lambda value: [int(i) for i in json.loads(value)],
         },
+    ),
+    Table(
+        "digest_runs",
+        _columns("id subscription_id at outcome due_at channel_id message_id code reason detail"),
+        {"at": _epoch, "due_at": _epoch},
     ),
 )
 
@@ -240,12 +250,15 @@ async def _copy(source: SqliteStore, target: PostgresStore, chunk: int) -> CopyR
             if copied != expected:
                 raise CopyError(f"{table.name}: {expected} rows in SQLite but {copied} copied")
             counts.append(TableCount(table.name, expected, copied))
-        last_id = await _last_subscription_id(reader)
-        await writer.execute(
-            "SELECT setval(pg_get_serial_sequence('subscriptions', 'id'), $1, $2)",
-            max(last_id, 1),
-            last_id > 0,
-        )
+        # New rows continue after every id SQLite ever gave (AUTOINCREMENT tables).
+        for table_name in ("subscriptions", "digest_runs"):
+            last = await _last_id(reader, table_name)
+            await writer.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), $1, $2)",
+                max(last, 1),
+                last > 0,
+            )
+        last_id = await _last_id(reader, "subscriptions")
         await writer.execute(f"ANALYZE {names}")  # the planner's statistics, from the start
     return CopyReport(
         source=_describe(source),
@@ -273,12 +286,12 @@ async def _count(reader: aiosqlite.Connection, table: str) -> int:
     return int(rows[0][0])
 
 
-async def _last_subscription_id(reader: aiosqlite.Connection) -> int:
-    """The highest id SQLite ever gave a subscription (AUTOINCREMENT remembers deleted ones)."""
+async def _last_id(reader: aiosqlite.Connection, table: str) -> int:
+    """The highest id SQLite ever gave a row of `table` (AUTOINCREMENT remembers deleted ones)."""
     rows = list(
         await reader.execute_fetchall(
-            "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'subscriptions'),"
-            " 0), COALESCE((SELECT max(id) FROM subscriptions), 0))"
+            f"SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'),"
+            f" 0), COALESCE((SELECT max(id) FROM {table}), 0))"
         )
     )
     return int(rows[0][0])

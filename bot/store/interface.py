@@ -1,9 +1,9 @@
 """The storage interface: what the rest of the bot may ask of a store, by intent.
 
-Grouped by what is stored: subscriptions, the delivery ledger, section history and the
-bot's own state. Every implementation (today SQLite, in `bot.store.sqlite`) passes the
-same test suite. Methods that serve a guild's command take that guild's id and filter on
-it; every datetime in and out is timezone-aware.
+Grouped by what is stored: subscriptions, the delivery ledger, run history, section
+history and the bot's own state. Both implementations (`bot.store.sqlite` and
+`bot.store.postgres`) pass the same test suite. Methods that serve a guild's command take
+that guild's id and filter on it; every datetime in and out is timezone-aware.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bot.digests.records import (
     Blob,
     Delivery,
     DigestClaim,
+    DigestRun,
     Mode,
     NewSubscription,
     StateCounts,
@@ -209,6 +210,18 @@ class SectionHistory(Protocol):
         ...
 
 
+class RunHistory(Protocol):
+    """What each delivery run did for each subscription: the newest `KEEP_RUNS` of them."""
+
+    async def record(self, runs: Sequence[DigestRun]) -> None:
+        """Add these runs, dropping each subscription's runs beyond the newest `KEEP_RUNS`."""
+        ...
+
+    async def recent(self, subscription_id: int, limit: int = 5) -> list[DigestRun]:
+        """The subscription's newest runs, newest first."""
+        ...
+
+
 class BotState(Protocol):
     """Small facts the bot remembers about itself across restarts."""
 
@@ -271,6 +284,11 @@ class Store(Protocol):
     @property
     def sections(self) -> SectionHistory:
         """Section history."""
+        ...
+
+    @property
+    def history(self) -> RunHistory:
+        """What each delivery run did, per subscription."""
         ...
 
     @property

@@ -21,7 +21,7 @@ import pytest_asyncio
 
 from bot.briefings.library import load_library
 from bot.digests.nonces import delivery_nonce
-from bot.digests.records import DigestClaim
+from bot.digests.records import DigestClaim, DigestRun
 from bot.store.copy import TABLES, CopyError, CopyReport, copy_database
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
@@ -59,6 +59,13 @@ async def make_deployment(path: Path) -> SqliteStore:
         await store.ledger.expire(expired, row, NOW)
         [row] = await store.ledger.claim_scheduled([claim(sent, sent.next_due, payload="x")], NOW)
         await store.ledger.mark_sent(sent, row, [6001], 1, NOW)
+        await store.history.record(
+            [
+                DigestRun(sent.id, NOW, "sent", NOW, sent.channel_id, 6001),
+                DigestRun(failing.id, NOW, "paused", NOW, code=50013, reason="Missing Permissions"),
+                DigestRun(half.id, NOW, "retrying", NOW, reason="HTTP 503"),
+            ]
+        )
         manual_row = await store.ledger.claim_manual(
             manual, NOW, blob("m"), blob("ms"), 2, NOW + dt.timedelta(minutes=1)
         )

@@ -28,6 +28,7 @@ TABLES = {
     "deliveries",
     "digest_blobs",
     "cluster_processes",
+    "digest_runs",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.store.postgres.database import PostgresDatabase
+from bot.store.postgres.history import PostgresRunHistory
 from bot.store.postgres.leadership import AdvisoryLockLeadership
 from bot.store.postgres.ledger import PostgresLedger
 from bot.store.postgres.sections import PostgresSectionHistory
@@ -20,6 +21,7 @@ class PostgresStore:
         self.subscriptions = PostgresSubscriptions(self._db)
         self.ledger = PostgresLedger(self._db)
         self.sections = PostgresSectionHistory(self._db)
+        self.history = PostgresRunHistory(self._db)
         self.state = PostgresBotState(self._db)
         self.leadership = AdvisoryLockLeadership(self._db)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.sqlite.database import SqliteDatabase
+from bot.store.sqlite.history import SqliteRunHistory
 from bot.store.sqlite.leadership import FileLockLeadership
 from bot.store.sqlite.ledger import SqliteLedger
 from bot.store.sqlite.sections import SqliteSectionHistory
@@ -23,6 +24,7 @@ class SqliteStore:
         self.subscriptions = SqliteSubscriptions(self._sql)
         self.ledger = SqliteLedger(self._sql)
         self.sections = SqliteSectionHistory(self._sql)
+        self.history = SqliteRunHistory(self._sql)
         self.state = SqliteBotState(self._sql)
         self.leadership = FileLockLeadership(path)
 
