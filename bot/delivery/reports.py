@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
+
+from bot.digests.compose import Digest
+from bot.digests.records import DigestRun, RunOutcome, Subscription
 
 
 @dataclass
@@ -23,6 +27,34 @@ class DeliveryReport:
     compose_seconds: float = 0.0  # the part of selection_seconds spent composing digests
     first_sends_after: float | None = None  # seconds until the first batch's sends started
     errors: list[str] = field(default_factory=list)
+    runs: list[DigestRun] = field(default_factory=list)  # for the run history, once stored
+
+    def note(
+        self,
+        subscription: Subscription,
+        outcome: RunOutcome,
+        now: dt.datetime,
+        due_at: dt.datetime | None,
+        *,
+        message_id: int | None = None,
+        code: int | None = None,
+        reason: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Remember what this run did for one subscription, for `/digest why`."""
+        self.runs.append(
+            DigestRun(
+                subscription.id,
+                now,
+                outcome,
+                due_at,
+                subscription.channel_id if message_id is not None else None,
+                message_id,
+                code,
+                reason,
+                detail,
+            )
+        )
 
     def __bool__(self) -> bool:
         return any((self.sent, self.unchanged, self.skipped, self.failed, self.removed))
@@ -44,3 +76,12 @@ class SendOutcome:
         if report.failed:
             return cls("failed", reason=report.errors[-1] if report.errors else None)
         return cls("sent", messages=report.messages)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What `/digest why` shows: the subscription, its last runs, what would be sent now."""
+
+    subscription: Subscription
+    runs: list[DigestRun]
+    waiting: Digest | None  # None while an earlier digest is still being delivered

@@ -32,7 +32,7 @@ from bot.delivery.payloads import DigestPayloads, Rendered
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
 from bot.delivery.reports import DeliveryReport, SendOutcome
 from bot.delivery.sending import LedgerSender
-from bot.digests.compose import LayoutMemo, decode_snapshot
+from bot.digests.compose import Digest, LayoutMemo, compose_digest, decode_snapshot
 from bot.digests.due_plan import plan_due
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
 from bot.digests.schedule import parse_schedule, parse_timezone
@@ -124,11 +124,20 @@ class DeliveryRun:
                 await self._deliver_newly_due(now, report)
             finally:
                 self.current_run = None
+                await self._remember(report)
             return report
 
     async def deliver_now(self, subscription: Subscription, now: dt.datetime) -> SendOutcome:
         """Deliver one subscription's digest now, through the same ledger and queue."""
         report = DeliveryReport()
+        try:
+            return await self._deliver_now(subscription, now, report)
+        finally:
+            await self._remember(report)
+
+    async def _deliver_now(
+        self, subscription: Subscription, now: dt.datetime, report: DeliveryReport
+    ) -> SendOutcome:
         store = self._store
         async with self._locks(subscription.id):
             for row in await self.unfinished(subscription):
@@ -152,12 +161,29 @@ class DeliveryRun:
             await self._sender.send(refreshed, claimed, now, report)
         return SendOutcome.of(report)
 
+    async def _remember(self, report: DeliveryReport) -> None:
+        """Store what the run did for each subscription; failing here costs only history."""
+        if not report.runs:
+            return
+        try:
+            await self._store.history.record(report.runs)
+        except Exception:
+            log.exception("could not record %d run(s) in the run history", len(report.runs))
+
     async def render_for(self, subscription: Subscription, now: dt.datetime) -> Rendered | None:
         """What the subscription's next digest would be at `now`, from its stored snapshot."""
         hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
         snapshots = await self._payloads.texts(hashes)
         previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
         return self._payloads.render(subscription, previous, self._library().visible(now))
+
+    async def waiting(self, subscription: Subscription, now: dt.datetime) -> Digest:
+        """What the subscription's digest would say at `now`, composed but not laid out."""
+        hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
+        snapshots = await self._payloads.texts(hashes)
+        previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
+        library = self._library().visible(now)
+        return compose_digest(library, subscription.topics, subscription.mode, previous)
 
     async def unfinished(self, subscription: Subscription) -> list[Delivery]:
         """The subscription's ledger rows not yet sent, oldest first."""
@@ -171,6 +197,7 @@ class DeliveryRun:
             if row.due_at < now - self._policy.window:
                 await ledger.expire(subscription, row, now)
                 report.skipped += 1
+                report.note(subscription, "skipped", now, row.due_at)
                 log.warning(
                     "digest for channel %s (guild %s) due %s was never delivered and is now "
                     "too late; giving up on it",
@@ -368,6 +395,9 @@ class DeliveryRun:
         report.coalesced += plan.coalesced
         if plan.missed is not None:
             report.skipped += 1
+            report.note(
+                subscription, "skipped", now, plan.missed[0], detail=plan.missed[1].isoformat()
+            )
             log.warning(
                 "digests for channel %s (guild %s) due from %s to %s were more than %s late "
                 "and are skipped",
@@ -396,6 +426,7 @@ class DeliveryRun:
         digest = rendered[key]
         if digest is None:
             report.unchanged += 1
+            report.note(subscription, "unchanged", now, plan.deliver_at)
             return DigestClaim(subscription, plan.next_due, missed=plan.missed)
         return DigestClaim(
             subscription,

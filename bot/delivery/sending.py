@@ -8,9 +8,11 @@ it as failing (telling the guild's staff once), a transient failure is retried l
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bot.delivery.payloads import DigestPayloads
 from bot.delivery.ports import NoticeChannels
@@ -90,11 +92,15 @@ class LedgerSender:
                 sent_ids.append(sent.message_id)
                 attempts += sent.attempts
                 if len(sent_ids) < current.message_count:
-                    await ledger.record_progress(
-                        subscription.id, current.due_at, sent_ids, attempts, now
+                    await _despite_cancellation(
+                        ledger.record_progress(
+                            subscription.id, current.due_at, sent_ids, attempts, now
+                        )
                     )
                     attempts = 0
-            await ledger.mark_sent(subscription, current, sent_ids, attempts, now)
+            await _despite_cancellation(
+                ledger.mark_sent(subscription, current, sent_ids, attempts, now)
+            )
         except QueueClosed:
             log.info("shutting down: digest for channel %s stays pending", subscription.channel_id)
             return
@@ -123,6 +129,14 @@ class LedgerSender:
             )
             report.failed += 1
             report.errors.append(error.reason)
+            report.note(
+                subscription,
+                "retrying",
+                now,
+                current.due_at,
+                code=error.status,
+                reason=error.reason,
+            )
             log.warning(
                 "digest for channel %s failed after %d attempt(s) (%s); retrying next tick",
                 subscription.channel_id,
@@ -136,9 +150,11 @@ class LedgerSender:
             )
             report.failed += 1
             report.errors.append(repr(error))
+            report.note(subscription, "retrying", now, current.due_at, reason=repr(error))
         else:
             report.sent += 1
             report.messages += current.message_count - len(current.message_ids)
+            report.note(subscription, "sent", now, current.due_at, message_id=sent_ids[0])
 
     async def _refused(
         self,
@@ -171,9 +187,18 @@ class LedgerSender:
             )
         report.failed += 1
         report.errors.append(error.reason)
-        if await self._store.subscriptions.mark_failing(
+        paused = await self._store.subscriptions.mark_failing(
             subscription, error.code, error.reason, now
-        ):
+        )
+        report.note(
+            subscription,
+            "paused" if paused else "failed",
+            now,
+            current.due_at,
+            code=error.code,
+            reason=error.reason,
+        )
+        if paused:
             report.paused += 1
             await self._notify_failure(subscription, error, now)
 
@@ -203,3 +228,17 @@ class LedgerSender:
             log.warning(
                 "could not tell guild %s about failing digests: %s", subscription.guild_id, failure
             )
+
+
+async def _despite_cancellation(write: Coroutine[Any, Any, Any]) -> None:
+    """Finish a ledger write about a message Discord has posted, even if the send is cancelled.
+
+    A shutdown cancels sends; once a message is posted, its id must reach the ledger, or
+    the next start would post it again after Discord has forgotten its nonce.
+    """
+    task = asyncio.ensure_future(write)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise

@@ -20,7 +20,7 @@ from bot.delivery.ports import (
     PayloadWriter,
 )
 from bot.delivery.queue import DeliveryQueue, OutgoingMessage
-from bot.delivery.reports import DeliveryReport, SendOutcome
+from bot.delivery.reports import DeliveryReport, Explanation, SendOutcome
 from bot.delivery.run import DeliveryRun, SubscriptionLocks
 from bot.delivery.scheduler import DigestScheduler
 from bot.delivery.sending import LedgerSender
@@ -140,6 +140,10 @@ class DigestService:
     ) -> list[OutgoingMessage]:
         """Exactly what the channel's next digest would post at `now` (nothing if unchanged)."""
         return await self.manage.preview(guild_id, channel_id, now)
+
+    async def explain(self, guild_id: int, channel_id: int, now: dt.datetime) -> Explanation:
+        """Why the channel got what it got; raises NotSubscribed."""
+        return await self.manage.explain(guild_id, channel_id, now)
 
     async def send_now(self, guild_id: int, channel_id: int, now: dt.datetime) -> SendOutcome:
         """Deliver a channel's digest now, through the same ledger and queue as a scheduled one."""

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from bot.delivery.payloads import DigestPayloads
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
 from bot.delivery.queue import OutgoingMessage
+from bot.delivery.reports import Explanation
 from bot.delivery.run import DeliveryRun, SubscriptionLocks
 from bot.digests.compose import parse_topics
 from bot.digests.records import MODES, Mode, Subscription
@@ -20,6 +21,7 @@ from bot.errors import ChannelNotInGuild, NotSubscribed
 from bot.store.interface import Store
 
 DEFAULT_SCHEDULE = "daily 09:00"
+RUNS_SHOWN = 5  # runs `/digest why` lists, newest first
 
 
 class SubscriptionService:
@@ -120,6 +122,14 @@ class SubscriptionService:
             raise NotSubscribed(channel=f"<#{channel_id}>")
         await self._rearm()
         return resumed
+
+    async def explain(self, guild_id: int, channel_id: int, now: dt.datetime) -> Explanation:
+        """Why the channel got what it got: its last runs and what would be sent now."""
+        subscription = await self.get(guild_id, channel_id)
+        runs = await self._store.history.recent(subscription.id, RUNS_SHOWN)
+        unfinished = await self._run.unfinished(subscription)
+        waiting = None if unfinished else await self._run.waiting(subscription, now)
+        return Explanation(subscription, runs, waiting)
 
     async def preview(
         self, guild_id: int, channel_id: int, now: dt.datetime

@@ -86,6 +86,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.failure_notice": "I could not post the scheduled digest in {channel}: {reason}. "
         "Digests there are paused until someone with Manage Channels fixes my permissions "
         "and runs /digest resume.",
+        "digest.why.title": "Why {channel} got what it got",
+        "digest.why.runs": "Last runs",
+        "digest.why.no_runs": "No run has handled this subscription yet.",
+        "digest.why.now": "If it were due now",
+        "digest.why.waiting_none": "Nothing new: no digest would be posted.",
+        "digest.why.waiting_full": "A full summary of {count} briefing(s).",
+        "digest.why.waiting_changes": "{new} new, {changed} changed, {removed} removed "
+        "section(s): {headings}",
+        "digest.run.sent": "{at}: sent the digest due {due} {link}",
+        "digest.run.unchanged": "{at}: nothing had changed; nothing posted (due {due})",
+        "digest.run.skipped": "{at}: skipped the digest due {due}: too late to send",
+        "digest.run.failed": "{at}: Discord refused it{code}: {reason}",
+        "digest.run.retrying": "{at}: failed{code}, retried next tick: {reason}",
+        "digest.run.paused": "{at}: paused{code}: {reason}",
         "permission.view_channel": "View Channel",
         "permission.send_messages": "Send Messages",
         "permission.embed_links": "Embed Links",
@@ -232,6 +246,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.reason.missing_access": "チャンネルを閲覧できません(チャンネルを見る)",
         "digest.reason.missing_permissions": "投稿できません(メッセージを送信・埋め込みリンク)",
         "digest.failure_notice": "{channel} に定期ダイジェストを投稿できませんでした: {reason}。チャンネル管理権限を持つ人がボットの権限を直し、/digest resume を実行するまで一時停止します。",
+        "digest.why.title": "{channel} の配信履歴",
+        "digest.why.runs": "最近の実行",
+        "digest.why.no_runs": "この購読はまだ一度も実行されていません。",
+        "digest.why.now": "今が配信時刻なら",
+        "digest.why.waiting_none": "新しい内容はありません。ダイジェストは投稿されません。",
+        "digest.why.waiting_full": "{count}件のブリーフィングの全体の要約。",
+        "digest.why.waiting_changes": "新規 {new}、変更 {changed}、削除 {removed} のセクション: {headings}",
+        "digest.run.sent": "{at}: {due} 予定のダイジェストを送信 {link}",
+        "digest.run.unchanged": "{at}: 変更がなかったため投稿なし({due} 予定)",
+        "digest.run.skipped": "{at}: {due} 予定のダイジェストは遅すぎたためスキップ",
+        "digest.run.failed": "{at}: Discord が拒否{code}: {reason}",
+        "digest.run.retrying": "{at}: 失敗{code}、次の実行で再試行: {reason}",
+        "digest.run.paused": "{at}: 一時停止{code}: {reason}",
         "permission.view_channel": "チャンネルを見る",
         "permission.send_messages": "メッセージを送信",
         "permission.embed_links": "埋め込みリンク",
@@ -382,6 +409,7 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
         "send": "送信",
         "pause": "一時停止",
         "resume": "再開",
+        "why": "理由",
         "channel": "チャンネル",
         "topics": "トピック一覧",
         "schedule": "スケジュール",
@@ -403,6 +431,9 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
             "定期配信と同じ方法で、チャンネルのダイジェストを今すぐ配信します。"
         ),
         "Pause a channel's digests until resumed.": "再開するまでチャンネルのダイジェストを止めます。",
+        "Why didn't it post? The channel's last runs, next due time and what waits.": (
+            "投稿されなかった理由: チャンネルの最近の実行、次回予定、待っている変更を表示します。"
+        ),
         "Resume a paused or failing channel's digests from its next due time.": (
             "一時停止中または失敗中のダイジェストを次回予定から再開します。"
         ),

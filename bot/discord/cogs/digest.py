@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.delivery.queue import OutgoingMessage
 from bot.delivery.subscriptions import DEFAULT_SCHEDULE
 from bot.digests.compose import ALL_TOPICS
+from bot.digests.explain import why_cards
 from bot.digests.listing import discord_time, subscription_cards, topics_text
 from bot.discord.rendering import NO_MENTIONS, send_pages
 from bot.errors import (
@@ -337,6 +338,26 @@ class DigestCog(
                 "digest.send_failed", locale, channel=channel.mention, reason=outcome.reason or "?"
             )
         await self._reply(interaction, text)
+
+    @app_commands.command(name="why")
+    @app_commands.describe(channel="The subscribed channel")
+    async def why(self, interaction: Interaction, channel: GuildChannel) -> None:
+        """Why didn't it post? The channel's last runs, next due time and what waits."""
+        locale = _locale(interaction)
+        explanation = await self.bot.digests.explain(
+            self._guild_id(interaction), channel.id, self.bot.clock()
+        )
+        cards = why_cards(
+            explanation.subscription,
+            explanation.runs,
+            explanation.waiting,
+            f"#{channel.name}",
+            locale,
+            self.bot.settings.digest.catch_up_hours,
+        )
+        await send_pages(
+            interaction, number_pages(paginate(cards), locale), ephemeral=True, language=locale
+        )
 
     @app_commands.command(name="pause")
     @app_commands.describe(channel="The subscribed channel")

@@ -1,0 +1,186 @@
+"""`/digest why` end to end through simcord: each outcome of a run, as staff read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.config import Settings
+from bot.digests.records import KEEP_RUNS
+from bot.discord.client import BriefBot, create_bot
+from bot.errors import NotSubscribed
+from tests.support.digest_world import World, digest_settings, fast_retries, posted, utc
+
+TOKYO_NINE = utc(2026, 1, 2, 0)  # 09:00 in Tokyo, the first after the simulated start
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, briefings_dir: Path) -> Settings:
+    return digest_settings(tmp_path, briefings_dir, default_timezone="Asia/Tokyo")
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings) -> BriefBot:
+    return fast_retries(create_bot(settings))
+
+
+@pytest.fixture
+def world(simcord_env: simcord.Env) -> World:
+    return World(simcord_env)
+
+
+async def digest(world: World, command: str, **options: Any) -> simcord.InteractionResult:
+    """Run `/digest <command>` as the editor, in the digest channel."""
+    return await world.staff.slash(world.channel, f"digest {command}", **options)
+
+
+async def why(world: World) -> dict[str, list[str]]:
+    """`/digest why` for the digest channel: the card's description and fields, as lines."""
+    result = await digest(world, "why", channel=world.channel)
+    assert result.response is not None, "the bot did not answer"
+    assert result.response.ephemeral
+    [embed] = result.response.embeds
+    assert embed.title == "Why #digests got what it got"
+    card = {"": (embed.description or "").splitlines()}
+    card.update({field.name or "": (field.value or "").splitlines() for field in embed.fields})
+    return card
+
+
+def at(moment: dt.datetime) -> str:
+    """A Discord timestamp as the card writes it."""
+    return f"<t:{int(moment.timestamp())}:f>"
+
+
+async def test_before_any_run_it_says_so_and_what_would_be_sent(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    card = await why(world)
+    assert card[""][0] == "✅ Active"
+    assert f"Next digest: {at(TOKYO_NINE)} (<t:{int(TOKYO_NINE.timestamp())}:R>)" in card[""]
+    assert card["Last runs"] == ["No run has handled this subscription yet."]
+    [waiting] = card["If it were due now"]
+    assert waiting.startswith("3 new, 0 changed, 0 removed section(s): ")
+
+
+async def test_a_sent_digest_links_to_its_message_then_unchanged_runs_follow(
+    world: World,
+) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    await world.bot.digests.deliver_due(TOKYO_NINE)
+    [message] = posted(world.channel)
+    await world.bot.digests.deliver_due(TOKYO_NINE + DAY)
+
+    card = await why(world)
+    link = f"https://discord.com/channels/{world.guild.id}/{world.channel.id}/{message.id}"
+    assert card["Last runs"] == [
+        f"{at(TOKYO_NINE + DAY)}: nothing had changed; nothing posted (due {at(TOKYO_NINE + DAY)})",
+        f"{at(TOKYO_NINE)}: sent the digest due {at(TOKYO_NINE)} {link}",
+    ]
+    assert card["If it were due now"] == ["Nothing new: no digest would be posted."]
+
+
+async def test_due_times_too_late_to_send_are_listed_as_skipped(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    late = TOKYO_NINE + 3 * DAY  # the bot was down: three due times are past the window
+    await world.bot.digests.deliver_due(late)
+    card = await why(world)
+    assert card["Last runs"] == [
+        f"{at(late)}: sent the digest due {at(late)} "
+        f"https://discord.com/channels/{world.guild.id}/{world.channel.id}/"
+        f"{posted(world.channel)[0].id}",
+        f"{at(late)}: skipped the digest due {at(TOKYO_NINE)}: too late to send",
+    ]
+
+
+async def test_a_403_pauses_and_says_which_permission_is_missing(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    world.env.inject_error(
+        "POST",
+        f"/channels/{world.channel.id}/messages",
+        status=403,
+        code=50013,
+        message="Missing Permissions",
+    )
+    await world.bot.digests.deliver_due(TOKYO_NINE)
+    card = await why(world)
+    reason = "I may not post there (Send Messages or Embed Links)"
+    assert card[""][0] == f"⚠️ Failing: {reason}"
+    assert card["Last runs"] == [f"{at(TOKYO_NINE)}: paused (50013): {reason}"]
+
+
+async def test_a_server_error_is_retried_and_says_so(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    world.env.inject_error("POST", f"/channels/{world.channel.id}/messages", status=500, times=None)
+    await world.bot.digests.deliver_due(TOKYO_NINE)
+    card = await why(world)
+    [line] = card["Last runs"]
+    assert line.startswith(f"{at(TOKYO_NINE)}: failed (500), retried next tick: ")
+    assert "500" in line.split("retried next tick: ")[1]
+    # Still being delivered: nothing else is waiting behind it.
+    assert card["If it were due now"] == ["Nothing new: no digest would be posted."]
+
+
+async def test_a_rejected_digest_fails_with_discords_reason(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    world.env.inject_error(
+        "POST",
+        f"/channels/{world.channel.id}/messages",
+        status=400,
+        code=50035,
+        message="Invalid Form Body",
+    )
+    await world.bot.digests.deliver_due(TOKYO_NINE)
+    [line] = (await why(world))["Last runs"]
+    assert line.startswith(f"{at(TOKYO_NINE)}: paused (50035): ")
+    assert "Invalid Form Body" in line
+
+
+async def test_a_deleted_channel_removes_the_subscription(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    world.env.inject_error(
+        "POST",
+        f"/channels/{world.channel.id}/messages",
+        status=404,
+        code=10003,
+        message="Unknown Channel",
+    )
+    report = await world.bot.digests.deliver_due(TOKYO_NINE)
+    assert report.removed == 1
+    result = await digest(world, "why", channel=world.channel)
+    assert result.response is not None
+    assert result.response.content == (
+        f"<#{world.channel.id}> has no digest subscription. Use /digest subscribe first."
+    )
+    assert any(isinstance(error, NotSubscribed) for error in _unwrapped(world.env.errors))
+
+
+async def test_paused_by_staff_shows_in_the_state(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    await digest(world, "pause", channel=world.channel)
+    assert (await why(world))[""][0] == "⏸️ Paused"
+
+
+async def test_only_the_newest_runs_are_kept(world: World) -> None:
+    await digest(world, "subscribe", channel=world.channel)
+    for day in range(KEEP_RUNS + 5):
+        await world.bot.digests.deliver_due(TOKYO_NINE + day * DAY)
+    [subscription] = await world.bot.store.subscriptions.of_guild(world.guild.id)
+    runs = await world.bot.store.history.recent(subscription.id, limit=1000)
+    assert len(runs) == KEEP_RUNS
+    assert runs[0].at == TOKYO_NINE + (KEEP_RUNS + 4) * DAY
+    assert len((await why(world))["Last runs"]) == 5
+
+
+def _unwrapped(errors: list[BaseException]) -> list[BaseException]:
+    """The errors simcord recorded, with discord.py's command wrappers taken off."""
+    found: list[BaseException] = []
+    for error in errors:
+        while isinstance(error, discord.app_commands.CommandInvokeError):
+            error = error.original
+        found.append(error)
+    return found
