@@ -101,6 +101,12 @@ class RoleNotMentionable(UserFacingError):
     key = "error.role_not_mentionable"
 
 
+class NotAnnouncementChannel(UserFacingError):
+    """`publish` asked for in a channel that is not an announcement channel."""
+
+    key = "error.not_announcement_channel"
+
+
 class EveryoneNotAllowed(UserFacingError):
     """A subscription asks to ping @everyone (the guild's default role)."""
 

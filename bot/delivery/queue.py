@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 UNKNOWN_CHANNEL = 10003
 __all__ = ["MISSING_ACCESS", "MISSING_PERMISSIONS", "UNKNOWN_CHANNEL", "Pacer"]
 DEFAULT_TIMEOUT = 30.0
+# A crosspost that cannot start within this many seconds (Discord allows 10 per channel
+# an hour, and discord.py waits out a 429) is skipped: the digest goes on without it.
+CROSSPOST_WAIT = 5.0
+ALREADY_CROSSPOSTED = 40033
 # Digests ping nobody, whatever their text says.
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -161,6 +165,7 @@ class DeliveryQueue:
         self.timeout = timeout
         self.pacer = pacer if pacer is not None else Pacer(rate or 0, margin=margin)
         self.sleep = sleep  # between attempts; the pacer keeps real time
+        self.crosspost_wait = CROSSPOST_WAIT
         # Paced sends rarely overlap; this only bounds them when Discord answers slowly.
         bound = concurrency or max(16, min(1024, math.ceil(4 * self.pacer.rate)))
         self._slots = asyncio.Semaphore(bound)
@@ -260,6 +265,27 @@ class DeliveryQueue:
                 self._in_flight -= 1
                 if not self._in_flight:
                     self._idle.set()
+
+    async def crosspost(self, channel_id: int, message_id: int) -> bool:
+        """Publish an announcement message to the servers following its channel.
+
+        True once it is published (or was already: a resend after a restart). False when
+        Discord would not take it within `crosspost_wait` seconds (its limit of 10 per
+        channel an hour) or refused it: publishing is skipped, the digest goes on. Paced
+        by the HTTP client's budget like every other request.
+        """
+        try:
+            async with asyncio.timeout(self.crosspost_wait):
+                await self.client.http.publish_message(channel_id, message_id)
+        except discord.HTTPException as error:
+            if error.code == ALREADY_CROSSPOSTED:
+                return True
+            log.info("not publishing message %s: %s", message_id, describe_http_error(error))
+            return False
+        except (TimeoutError, discord.RateLimited, aiohttp.ClientError, OSError) as error:
+            log.info("not publishing message %s now (%s)", message_id, type(error).__name__)
+            return False
+        return True
 
     async def close(self) -> None:
         """Start no more sends, and wait (up to `self.timeout`) for those on the wire."""

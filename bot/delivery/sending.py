@@ -29,7 +29,7 @@ from bot.delivery.queue import (
 from bot.delivery.reports import DeliveryReport
 from bot.digests.listing import failure_reason
 from bot.digests.nonces import delivery_nonce, notice_nonce
-from bot.digests.records import Blob, Delivery, Subscription
+from bot.digests.records import UNPUBLISHED, Blob, Delivery, Subscription
 from bot.store.interface import Store
 from bot.text.i18n import translate
 
@@ -75,6 +75,7 @@ class LedgerSender:
             return  # settled meanwhile, or the subscription is gone
         sent_ids = list(current.message_ids)
         attempts = 0
+        unpublished = 0  # messages posted but not published to following servers
         try:
             messages = await self._payloads.messages(current.payload_hash, payload)
             for index in range(len(sent_ids), current.message_count):
@@ -91,6 +92,10 @@ class LedgerSender:
                 sent = await self._queue.send(subscription.channel_id, message, nonce=nonce)
                 sent_ids.append(sent.message_id)
                 attempts += sent.attempts
+                if subscription.publish and not await self._queue.crosspost(
+                    subscription.channel_id, sent.message_id
+                ):
+                    unpublished += 1
                 if len(sent_ids) < current.message_count:
                     await _despite_cancellation(
                         ledger.record_progress(
@@ -154,7 +159,14 @@ class LedgerSender:
         else:
             report.sent += 1
             report.messages += current.message_count - len(current.message_ids)
-            report.note(subscription, "sent", now, current.due_at, message_id=sent_ids[0])
+            report.note(
+                subscription,
+                "sent",
+                now,
+                current.due_at,
+                message_id=sent_ids[0],
+                detail=f"{UNPUBLISHED}{unpublished}" if unpublished else None,
+            )
 
     async def _refused(
         self,

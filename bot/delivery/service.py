@@ -100,6 +100,7 @@ class DigestService:
         user_id: int | None,
         now: dt.datetime,
         mention_role_id: int | None = None,
+        publish: bool = False,
     ) -> tuple[Subscription, bool]:
         """Validate and save a subscription (new or updated); True if it is new."""
         return await self.manage.subscribe(
@@ -113,6 +114,7 @@ class DigestService:
             user_id=user_id,
             now=now,
             mention_role_id=mention_role_id,
+            publish=publish,
         )
 
     async def subscriptions(self, guild_id: int) -> list[Subscription]:

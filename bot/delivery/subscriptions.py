@@ -58,6 +58,7 @@ class SubscriptionService:
         user_id: int | None,
         now: dt.datetime,
         mention_role_id: int | None = None,
+        publish: bool = False,
     ) -> tuple[Subscription, bool]:
         """Validate and save a subscription (new or updated); True if it is new.
 
@@ -82,6 +83,7 @@ class SubscriptionService:
                 user_id=user_id,
                 now=now,
                 mention_role_id=mention_role_id,
+                publish=publish,
             )
         except PermissionError:
             raise ChannelNotInGuild() from None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.digests.compose import Digest
 from bot.digests.listing import discord_time, failure_reason, subscription_lines
-from bot.digests.records import DigestRun, Subscription
+from bot.digests.records import UNPUBLISHED, DigestRun, Subscription
 from bot.text.cards import Card, CardWriter
 from bot.text.i18n import translate
 
@@ -26,7 +26,11 @@ def run_line(run: DigestRun, guild_id: int, language: str) -> str:
         link = ""
         if run.channel_id is not None and run.message_id is not None:
             link = jump_link(guild_id, run.channel_id, run.message_id)
-        return translate("digest.run.sent", language, at=at, due=due, link=link).strip()
+        line = translate("digest.run.sent", language, at=at, due=due, link=link).strip()
+        if run.detail and run.detail.startswith(UNPUBLISHED):
+            count = run.detail.removeprefix(UNPUBLISHED)
+            line += " " + translate("digest.run.unpublished", language, count=count)
+        return line
     if run.outcome == "unchanged":
         return translate("digest.run.unchanged", language, at=at, due=due)
     if run.outcome == "skipped":

@@ -46,6 +46,8 @@ def subscription_lines(
     )
     if sub.mention_role_id is not None:
         lines.append(translate("digest.line.mention", language, role=f"<@&{sub.mention_role_id}>"))
+    if sub.publish:
+        lines.append(translate("digest.line.publish", language))
     mode = translate(f"digest.mode.{sub.mode}", language)
     lines.append(
         translate(

@@ -16,6 +16,7 @@ DeliveryStatus = Literal["pending", "sent", "failed", "expired"]
 DeliveryKind = Literal["scheduled", "manual"]
 RunOutcome = Literal["sent", "unchanged", "skipped", "failed", "paused", "retrying"]
 KEEP_RUNS = 50  # runs of history kept per subscription, for `/digest why`
+UNPUBLISHED = "unpublished:"  # a sent run's detail: how many messages were not published
 MODES: tuple[Mode, ...] = ("changes", "full")
 # Discord error codes a failing subscription may carry.
 MISSING_ACCESS = 50001
@@ -46,6 +47,7 @@ class Subscription:
     retry_error: str | None = None  # the last error of a delivery still being retried
     claim_version: int = 0  # bumped by every claim that posts: the compare-and-set key
     mention_role_id: int | None = None  # pinged in the first message of each digest
+    publish: bool = False  # crosspost each message to the servers following the channel
 
 
 @dataclass(frozen=True)

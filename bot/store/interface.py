@@ -55,6 +55,7 @@ class SubscriptionStore(Protocol):
         user_id: int | None,
         now: dt.datetime,
         mention_role_id: int | None = None,
+        publish: bool = False,
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new."""
         ...

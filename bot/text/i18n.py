@@ -70,6 +70,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.state.failing": "⚠️ Failing: {reason}",
         "digest.line.topics": "Topics: {topics}",
         "digest.line.mention": "Pings {role} in the first message of each digest",
+        "error.not_announcement_channel": "{channel} is not an announcement channel, so its "
+        "digests cannot be published to following servers. Leave publish off, or choose an "
+        "announcement channel.",
         "error.role_not_mentionable": "I cannot ping {role}: it is not mentionable, and I lack "
         "Mention @everyone, @here and All Roles in {channel}. Make the role mentionable "
         "(Server Settings → Roles) or choose another.",
@@ -95,6 +98,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.why.waiting_changes": "{new} new, {changed} changed, {removed} removed "
         "section(s): {headings}",
         "digest.run.sent": "{at}: sent the digest due {due} {link}",
+        "digest.run.unpublished": "({count} message(s) not published: Discord allows 10 "
+        "publications per channel an hour)",
+        "digest.line.publish": "Publishes each message to the servers following the channel",
         "digest.run.unchanged": "{at}: nothing had changed; nothing posted (due {due})",
         "digest.run.skipped": "{at}: skipped the digest due {due}: too late to send",
         "digest.run.failed": "{at}: Discord refused it{code}: {reason}",
@@ -236,6 +242,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.state.failing": "⚠️ 配信失敗: {reason}",
         "digest.line.topics": "トピック: {topics}",
         "digest.line.mention": "各ダイジェストの最初のメッセージで {role} に通知",
+        "error.not_announcement_channel": "{channel} はアナウンスチャンネルではないため、ダイジェストをフォロー中のサーバーへ公開できません。publish をオフにするか、アナウンスチャンネルを選んでください。",
         "error.role_not_mentionable": "{role} に通知できません。このロールはメンションできず、ボットには {channel} で「@everyone、@here、全てのロールにメンション」権限がありません。ロールをメンション可能にする(サーバー設定 → ロール)か、別のロールを選んでください。",
         "error.everyone_not_allowed": "ダイジェストが通知できるのは 1 つのロールだけで、@everyone や @here は選べません。",
         "digest.line.schedule": "スケジュール: `{schedule}`({timezone})・{mode}",
@@ -254,6 +261,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.why.waiting_full": "{count}件のブリーフィングの全体の要約。",
         "digest.why.waiting_changes": "新規 {new}、変更 {changed}、削除 {removed} のセクション: {headings}",
         "digest.run.sent": "{at}: {due} 予定のダイジェストを送信 {link}",
+        "digest.run.unpublished": "({count}件のメッセージは未公開: Discord の公開は1チャンネルにつき1時間10件まで)",
+        "digest.line.publish": "各メッセージをフォロー中のサーバーへ公開",
         "digest.run.unchanged": "{at}: 変更がなかったため投稿なし({due} 予定)",
         "digest.run.skipped": "{at}: {due} 予定のダイジェストは遅すぎたためスキップ",
         "digest.run.failed": "{at}: Discord が拒否{code}: {reason}",
@@ -439,6 +448,10 @@ COMMAND_TRANSLATIONS: dict[str, dict[str, str]] = {
         ),
         "The channel that gets the digests": "ダイジェストを受け取るチャンネル",
         "mention": "通知ロール",
+        "publish": "公開",
+        "Announcement channels: publish each message to the servers that follow it": (
+            "アナウンスチャンネル: 各メッセージをフォロー中のサーバーへ公開"
+        ),
         "A role to ping in the first message of each digest (it must be mentionable)": (
             "各ダイジェストの最初のメッセージで通知するロール(メンション可能なもの)"
         ),

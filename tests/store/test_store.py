@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -586,3 +587,24 @@ async def test_cluster_processes_beat_are_listed_while_alive_and_forgotten(repo:
     assert await repo.state.cluster(NOW) == [later, everything]
     await repo.state.forget_process(gateway.process_id)
     assert await repo.state.cluster(NOW - dt.timedelta(minutes=10)) == [worker, everything]
+
+
+async def test_publishing_is_saved_and_updated_with_the_subscription(repo: Store) -> None:
+    options: dict[str, Any] = {
+        "topics": None,
+        "schedule": "daily 09:00",
+        "timezone": "UTC",
+        "mode": "changes",
+        "language": "en",
+        "next_due": NOW,
+        "user_id": 7,
+        "now": NOW,
+    }
+    saved, created = await repo.subscriptions.save(GUILD_A, CHANNEL_A, publish=True, **options)
+    assert created
+    assert saved.publish
+    [due] = await repo.subscriptions.due(NOW)
+    assert due.publish  # the scheduler's read carries it too
+    updated, created = await repo.subscriptions.save(GUILD_A, CHANNEL_A, **options)
+    assert not created
+    assert not updated.publish

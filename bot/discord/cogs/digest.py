@@ -26,6 +26,7 @@ from bot.errors import (
     ChannelNotInGuild,
     EveryoneNotAllowed,
     NotAllowed,
+    NotAnnouncementChannel,
     RoleNotMentionable,
 )
 from bot.text.cards import number_pages, paginate
@@ -220,6 +221,7 @@ class DigestCog(
         timezone="An IANA time zone such as Asia/Tokyo (the default comes from the config)",
         mode="changes: only what changed (default); full: a summary of every briefing",
         mention="A role to ping in the first message of each digest (it must be mentionable)",
+        publish="Announcement channels: publish each message to the servers that follow it",
     )
     @app_commands.autocomplete(
         topics=topic_choices, schedule=schedule_choices, timezone=timezone_choices
@@ -233,12 +235,15 @@ class DigestCog(
         timezone: str | None = None,
         mode: Literal["changes", "full"] = "changes",
         mention: discord.Role | None = None,
+        publish: bool = False,
     ) -> None:
         """Send a channel scheduled digests of what changed (subscribing again updates it)."""
         locale = _locale(interaction)
         self._check_bot_can_post(channel, locale)
         if mention is not None:
             self._check_bot_can_ping(channel, mention)
+        if publish and not channel.is_news():
+            raise NotAnnouncementChannel(channel=channel.mention)
         subscription, created = await self.bot.digests.subscribe(
             self._guild_id(interaction),
             channel.id,
@@ -250,6 +255,7 @@ class DigestCog(
             user_id=interaction.user.id,
             now=self.bot.clock(),
             mention_role_id=mention.id if mention is not None else None,
+            publish=publish,
         )
         text = translate(
             "digest.subscribed" if created else "digest.updated",

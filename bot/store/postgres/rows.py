@@ -53,7 +53,7 @@ def count_of(status: str) -> int:
 SUBSCRIPTION_FIELDS = (
     "id, guild_id, channel_id, topics, schedule, timezone, mode, language, state, next_due,"
     " failure_code, failure_reason, failure_notified, last_digest_at, snapshot_hash,"
-    " missed_from, missed_until, claim_version, mention_role_id"
+    " missed_from, missed_until, claim_version, mention_role_id, publish"
 )
 SUBSCRIPTION_COLUMNS = ", ".join(f"s.{name.strip()}" for name in SUBSCRIPTION_FIELDS.split(","))
 
@@ -62,7 +62,7 @@ DELIVERY_COLUMNS = (
     " d.message_count, d.message_ids, d.attempts, d.last_error"
 )
 
-SUBSCRIPTION_WIDTH = 19
+SUBSCRIPTION_WIDTH = 20
 
 UNFINISHED = "('pending', 'failed')"
 
@@ -92,6 +92,7 @@ def subscription_from_row(row: Sequence[Any], retry_error: str | None = None) ->
         missed_until=maybe_utc(row[16]),
         claim_version=int(row[17]),
         mention_role_id=None if row[18] is None else int(row[18]),
+        publish=bool(row[19]),
         retry_error=retry_error,
     )
 

@@ -67,6 +67,7 @@ class PostgresSubscriptions:
         user_id: int | None,
         now: dt.datetime,
         mention_role_id: int | None = None,
+        publish: bool = False,
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new.
 
@@ -75,10 +76,10 @@ class PostgresSubscriptions:
         One upsert: whether it inserted is read from the row it returns.
         """
         row = await self._db.pool.fetchrow(
-            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS}, mention_role_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)"
+            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS}, mention_role_id, publish)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)"
             " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
-            " mention_role_id = excluded.mention_role_id,"
+            " mention_role_id = excluded.mention_role_id, publish = excluded.publish,"
             " schedule = excluded.schedule, timezone = excluded.timezone,"
             " mode = excluded.mode, language = excluded.language,"
             " next_due = excluded.next_due, updated_at = excluded.updated_at,"
@@ -97,6 +98,7 @@ class PostgresSubscriptions:
             user_id,
             to_db(now),
             mention_role_id,
+            publish,
         )
         if row is None:
             raise PermissionError("that channel's subscription belongs to another guild")

@@ -31,7 +31,7 @@ SUBSCRIPTION_COLUMNS = (
     "s.id, s.guild_id, s.channel_id, s.topics, s.schedule, s.timezone, s.mode, s.language, "
     "s.state, s.next_due, s.failure_code, s.failure_reason, s.failure_notified, "
     "s.last_digest_at, s.snapshot_hash, s.missed_from, s.missed_until, s.claim_version,"
-    " s.mention_role_id"
+    " s.mention_role_id, s.publish"
 )
 
 DELIVERY_COLUMNS = (
@@ -39,7 +39,7 @@ DELIVERY_COLUMNS = (
     "d.message_count, d.message_ids, d.attempts, d.last_error"
 )
 
-SUBSCRIPTION_WIDTH = 19
+SUBSCRIPTION_WIDTH = 20
 
 INSERT_COLUMNS = (
     "guild_id, channel_id, topics, schedule, timezone, mode, language, next_due,"
@@ -76,6 +76,7 @@ def subscription_from_row(row: Sequence[Any], retry_error: str | None = None) ->
         missed_until=maybe_epoch(row[16]),
         claim_version=int(row[17]),
         mention_role_id=None if row[18] is None else int(row[18]),
+        publish=bool(row[19]),
         retry_error=retry_error,
     )
 

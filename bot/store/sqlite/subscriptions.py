@@ -46,6 +46,7 @@ class SqliteSubscriptions:
         user_id: int | None,
         now: dt.datetime,
         mention_role_id: int | None = None,
+        publish: bool = False,
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new.
 
@@ -60,10 +61,10 @@ class SqliteSubscriptions:
             if existing and int(existing[0][0]) != guild_id:
                 raise PermissionError("that channel's subscription belongs to another guild")
             await self._sql.run(
-                f"INSERT INTO subscriptions ({INSERT_COLUMNS}, mention_role_id)"
-                f" VALUES ({INSERT_MARKS}, ?)"
+                f"INSERT INTO subscriptions ({INSERT_COLUMNS}, mention_role_id, publish)"
+                f" VALUES ({INSERT_MARKS}, ?, ?)"
                 " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
-                " mention_role_id = excluded.mention_role_id,"
+                " mention_role_id = excluded.mention_role_id, publish = excluded.publish,"
                 " schedule = excluded.schedule, timezone = excluded.timezone,"
                 " mode = excluded.mode, language = excluded.language,"
                 " next_due = excluded.next_due, updated_at = excluded.updated_at,"
@@ -84,6 +85,7 @@ class SqliteSubscriptions:
                     to_epoch(now),
                     to_epoch(now),
                     mention_role_id,
+                    int(publish),
                 ),
             )
         saved = await self.in_channel(guild_id, channel_id)
