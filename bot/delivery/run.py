@@ -227,27 +227,28 @@ class DeliveryRun:
             {s.snapshot_hash for s in due if s.snapshot_hash and s.id not in unchanged}
         )
         sending: list[asyncio.Task[None]] = []
-        claiming: asyncio.Task[list[Coroutine[Any, Any, None]]] | None = None
+        claiming: asyncio.Task[list[asyncio.Task[None]]] | None = None
         try:
             # In batches, so the first digests go out while later ones are composed, and
             # only two batches of composed digests are held in memory at a time. Each
-            # batch is claimed while the next one is composed: the database works on one
-            # while this process composes the other.
+            # batch is claimed while the next one is composed (the database works on one
+            # while this process composes the other), and its sends start the moment its
+            # claim is done.
             for first in range(0, len(due), CLAIM_BATCH):
                 batch = due[first : first + CLAIM_BATCH]
                 planned = await self._plan_batch(batch, now, library, snapshots, unchanged, report)
                 if claiming is not None:
-                    sending += self._started(await claiming, report, started)
+                    sending += await claiming
                     claiming = None
-                claiming = asyncio.create_task(self._claim_planned(planned, now, report))
+                claiming = asyncio.create_task(self._claim_planned(planned, now, report, started))
                 layouts.forget_cards()  # stored now; snapshot rows stay for next time
             if claiming is not None:
-                sending += self._started(await claiming, report, started)
+                sending += await claiming
                 claiming = None
         finally:
             if claiming is not None:  # planning failed: settle the claim already under way
                 with contextlib.suppress(Exception):
-                    sending += self._start_sends(await claiming)
+                    sending += await claiming
             report.selection_seconds += time.perf_counter() - started
             del library  # sends need no library: a reload meanwhile frees the old one at once
             await self._finish_sends(sending)
@@ -294,9 +295,9 @@ class DeliveryRun:
         return planned
 
     async def _claim_planned(
-        self, planned: PlannedBatch, now: dt.datetime, report: DeliveryReport
-    ) -> list[Coroutine[Any, Any, None]]:
-        """Claim a planned batch in one transaction; the sends of the digests it won.
+        self, planned: PlannedBatch, now: dt.datetime, report: DeliveryReport, started: float
+    ) -> list[asyncio.Task[None]]:
+        """Claim a planned batch in one transaction and start the sends of the digests it won.
 
         Each send holds its subscription's lock until its row is settled; every other
         lock of the batch is released here.
@@ -316,7 +317,7 @@ class DeliveryRun:
                 )
         finally:
             planned.release()
-        return sends
+        return self._started(sends, report, started)
 
     @staticmethod
     def _unchanged(subscription: Subscription, memo: LayoutMemo) -> bool:
