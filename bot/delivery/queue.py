@@ -29,7 +29,7 @@ import discord
 from discord.http import MultipartParameters
 
 from bot.delivery.pacing import DEFAULT_MARGIN, Pacer, Sleep
-from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS
+from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS, THREAD_ARCHIVED
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +251,8 @@ class DeliveryQueue:
             except discord.HTTPException as error:
                 if error.status >= 500 or error.status == 429:
                     raise _Transient(describe_http_error(error), error.status) from error
+                if error.code == THREAD_ARCHIVED and await self._reopen_thread(channel_id):
+                    raise _Transient("the thread was archived and locked; reopened", 400) from error
                 raise DeliveryRejected(
                     describe_http_error(error),
                     attempts=attempt,
@@ -265,6 +267,23 @@ class DeliveryQueue:
                 self._in_flight -= 1
                 if not self._in_flight:
                     self._idle.set()
+
+    async def _reopen_thread(self, thread_id: int) -> bool:
+        """Unarchive and unlock a thread a digest goes to; False if the bot may not.
+
+        Posting unarchives an unlocked thread by itself; a locked one needs Manage
+        Threads. Without it the digest is refused, and the subscription paused with why.
+        """
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.client.http.edit_channel(
+                    thread_id, archived=False, locked=False, reason="digest subscription"
+                )
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError) as error:
+            log.warning("could not reopen archived thread %s: %s", thread_id, error)
+            return False
+        log.info("reopened archived thread %s to post its digest", thread_id)
+        return True
 
     async def crosspost(self, channel_id: int, message_id: int) -> bool:
         """Publish an announcement message to the servers following its channel.

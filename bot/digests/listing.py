@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS, Subscription
+from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS, THREAD_ARCHIVED, Subscription
 from bot.text.cards import Card, CardWriter
 from bot.text.i18n import translate
 
@@ -16,6 +16,8 @@ def failure_reason(code: int | None, reason: str | None, language: str) -> str:
         return translate("digest.reason.missing_access", language)
     if code == MISSING_PERMISSIONS:
         return translate("digest.reason.missing_permissions", language)
+    if code == THREAD_ARCHIVED:
+        return translate("digest.reason.thread_archived", language)
     return reason or "?"
 
 

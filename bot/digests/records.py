@@ -21,6 +21,7 @@ MODES: tuple[Mode, ...] = ("changes", "full")
 # Discord error codes a failing subscription may carry.
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
+THREAD_ARCHIVED = 50083  # an archived thread that is locked and the bot may not reopen
 
 
 @dataclass(frozen=True)

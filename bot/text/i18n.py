@@ -86,28 +86,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(the bot was offline for more than {hours} h).",
         "digest.reason.missing_access": "I cannot see the channel (View Channel)",
         "digest.reason.missing_permissions": "I may not post there (Send Messages or Embed Links)",
+        "digest.reason.thread_archived": "the thread is archived and locked, and I may not "
+        "reopen it (Manage Threads)",
         "digest.failure_notice": "I could not post the scheduled digest in {channel}: {reason}. "
         "Digests there are paused until someone with Manage Channels fixes my permissions "
         "and runs /digest resume.",
-        "digest.why.title": "Why {channel} got what it got",
-        "digest.why.runs": "Last runs",
-        "digest.why.no_runs": "No run has handled this subscription yet.",
-        "digest.why.now": "If it were due now",
-        "digest.why.waiting_none": "Nothing new: no digest would be posted.",
-        "digest.why.waiting_full": "A full summary of {count} briefing(s).",
-        "digest.why.waiting_changes": "{new} new, {changed} changed, {removed} removed "
-        "section(s): {headings}",
-        "digest.run.sent": "{at}: sent the digest due {due} {link}",
-        "digest.run.unpublished": "({count} message(s) not published: Discord allows 10 "
-        "publications per channel an hour)",
         "digest.line.publish": "Publishes each message to the servers following the channel",
-        "digest.run.unchanged": "{at}: nothing had changed; nothing posted (due {due})",
-        "digest.run.skipped": "{at}: skipped the digest due {due}: too late to send",
-        "digest.run.failed": "{at}: Discord refused it{code}: {reason}",
-        "digest.run.retrying": "{at}: failed{code}, retried next tick: {reason}",
-        "digest.run.paused": "{at}: paused{code}: {reason}",
         "permission.view_channel": "View Channel",
         "permission.send_messages": "Send Messages",
+        "permission.send_messages_in_threads": "Send Messages in Threads",
         "permission.embed_links": "Embed Links",
         "permission.manage_channels": "Manage Channels",
         "error.not_subscribed": "{channel} has no digest subscription. Use /digest subscribe "
@@ -252,24 +239,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "digest.line.missed": "スキップ: {start} から {end} までのダイジェストは遅すぎたため送信しませんでした(ボットが {hours} 時間以上停止していました)。",
         "digest.reason.missing_access": "チャンネルを閲覧できません(チャンネルを見る)",
         "digest.reason.missing_permissions": "投稿できません(メッセージを送信・埋め込みリンク)",
+        "digest.reason.thread_archived": "スレッドがアーカイブされロックされており、再開できません(スレッドの管理)",
         "digest.failure_notice": "{channel} に定期ダイジェストを投稿できませんでした: {reason}。チャンネル管理権限を持つ人がボットの権限を直し、/digest resume を実行するまで一時停止します。",
-        "digest.why.title": "{channel} の配信履歴",
-        "digest.why.runs": "最近の実行",
-        "digest.why.no_runs": "この購読はまだ一度も実行されていません。",
-        "digest.why.now": "今が配信時刻なら",
-        "digest.why.waiting_none": "新しい内容はありません。ダイジェストは投稿されません。",
-        "digest.why.waiting_full": "{count}件のブリーフィングの全体の要約。",
-        "digest.why.waiting_changes": "新規 {new}、変更 {changed}、削除 {removed} のセクション: {headings}",
-        "digest.run.sent": "{at}: {due} 予定のダイジェストを送信 {link}",
-        "digest.run.unpublished": "({count}件のメッセージは未公開: Discord の公開は1チャンネルにつき1時間10件まで)",
         "digest.line.publish": "各メッセージをフォロー中のサーバーへ公開",
-        "digest.run.unchanged": "{at}: 変更がなかったため投稿なし({due} 予定)",
-        "digest.run.skipped": "{at}: {due} 予定のダイジェストは遅すぎたためスキップ",
-        "digest.run.failed": "{at}: Discord が拒否{code}: {reason}",
-        "digest.run.retrying": "{at}: 失敗{code}、次の実行で再試行: {reason}",
-        "digest.run.paused": "{at}: 一時停止{code}: {reason}",
         "permission.view_channel": "チャンネルを見る",
         "permission.send_messages": "メッセージを送信",
+        "permission.send_messages_in_threads": "スレッドでメッセージを送信",
         "permission.embed_links": "埋め込みリンク",
         "permission.manage_channels": "チャンネルの管理",
         "error.not_subscribed": "{channel} にはダイジェストの購読がありません。先に /digest subscribe を使ってください。",
@@ -494,3 +469,9 @@ from bot.text.i18n_editing import EDITING_COMMANDS, EDITING_MESSAGES  # noqa: E4
 for _language, _messages in EDITING_MESSAGES.items():
     MESSAGES[_language].update(_messages)
 COMMAND_TRANSLATIONS["ja"].update(EDITING_COMMANDS)
+
+# `/digest why` and the runs it lists: in `bot.text.i18n_history`, for the same reason.
+from bot.text.i18n_history import HISTORY_MESSAGES  # noqa: E402
+
+for _language, _messages in HISTORY_MESSAGES.items():
+    MESSAGES[_language].update(_messages)

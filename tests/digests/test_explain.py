@@ -46,3 +46,11 @@ def test_what_waits_is_counted_and_a_few_headings_named() -> None:
     assert waiting_line(after, "en") == "Nothing new: no digest would be posted."
     full = compose_digest(library, None, "full", first.snapshot)
     assert waiting_line(full, "en") == f"A full summary of {len(list(library))} briefing(s)."
+
+
+def test_a_locked_thread_pause_says_what_permission_would_reopen_it() -> None:
+    paused = DigestRun(7, AT, "paused", AT, code=50083, reason="Operation cannot be performed")
+    assert run_line(paused, 11, "en") == (
+        f"{STAMP}: paused (50083): the thread is archived and locked, and I may not reopen it "
+        "(Manage Threads)"
+    )

@@ -254,7 +254,10 @@ async def test_channels_roles_and_people_of_the_demo_server(settings: Settings) 
     assert "#news           text channel          0 message(s)" in channels
     assert "#briefings (forum) has received nothing yet." in forum
     assert "! no channel '#nope'; channels: #general, #news, #briefings, #announcements" in nope
-    assert "! #briefings is a forum; channel takes a text or an announcement channel" in refused
+    assert (
+        "! #briefings is a forum; channel takes a text channel, an announcement channel or a "
+        "thread (digests to forums come later)"
+    ) in refused
     assert "Subscribed #announcements to all topics" in subscribed
     assert "Posted in #announcements at Thu 2026-01-01 09:00 UTC (1 message):" in tick
     assert "**Digest**" in tick

@@ -48,6 +48,8 @@ SCHEDULE_EXAMPLES = (
 )
 # What the bot needs in a digest channel, in the order it checks them.
 BOT_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+THREAD_PERMISSIONS = ("view_channel", "send_messages_in_threads", "embed_links")
+DigestTarget = discord.TextChannel | discord.Thread
 
 
 def _locale(interaction: Interaction) -> str:
@@ -66,7 +68,7 @@ def _zone_names() -> tuple[str, ...]:
 
 
 class DigestChannel(app_commands.Transformer):
-    """A text channel of the server the command is used in (never another server's)."""
+    """A text channel or thread of the server the command is used in (never another's)."""
 
     @property
     def type(self) -> discord.AppCommandOptionType:
@@ -76,18 +78,24 @@ class DigestChannel(app_commands.Transformer):
     @property
     def channel_types(self) -> list[discord.ChannelType]:
         """Only channels a digest can be posted in."""
-        return [discord.ChannelType.text, discord.ChannelType.news]
+        return [
+            discord.ChannelType.text,
+            discord.ChannelType.news,
+            discord.ChannelType.public_thread,
+            discord.ChannelType.private_thread,
+            discord.ChannelType.news_thread,
+        ]
 
-    async def transform(self, interaction: Interaction, value: Any, /) -> discord.TextChannel:
-        """Look the channel up in this server; refuse anything else."""
+    async def transform(self, interaction: Interaction, value: Any, /) -> DigestTarget:
+        """Look the channel or thread up in this server; refuse anything else."""
         guild = interaction.guild
-        channel = guild.get_channel(int(value.id)) if guild is not None else None
-        if not isinstance(channel, discord.TextChannel):
+        channel = guild.get_channel_or_thread(int(value.id)) if guild is not None else None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
             raise ChannelNotInGuild()
         return channel
 
 
-GuildChannel = app_commands.Transform[discord.TextChannel, DigestChannel]
+GuildChannel = app_commands.Transform[DigestTarget, DigestChannel]
 
 
 class ManageChannelsRequired(app_commands.CheckFailure, NotAllowed):
@@ -180,17 +188,18 @@ class DigestCog(
 
     # --- Helpers ---------------------------------------------------------------------------
 
-    def _check_bot_can_post(self, channel: discord.TextChannel, locale: str) -> None:
+    def _check_bot_can_post(self, channel: DigestTarget, locale: str) -> None:
         """Raise BotMissingPermission naming the first permission the bot lacks there."""
         permissions = channel.permissions_for(channel.guild.me)
-        for name in BOT_PERMISSIONS:
+        needed = THREAD_PERMISSIONS if isinstance(channel, discord.Thread) else BOT_PERMISSIONS
+        for name in needed:
             if not getattr(permissions, name):
                 raise BotMissingPermission(
                     permission=translate(f"permission.{name}", locale), channel=channel.mention
                 )
 
     @staticmethod
-    def _check_bot_can_ping(channel: discord.TextChannel, role: discord.Role) -> None:
+    def _check_bot_can_ping(channel: DigestTarget, role: discord.Role) -> None:
         """Raise unless the bot may ping this one role in the channel (never @everyone)."""
         if role.is_default():
             raise EveryoneNotAllowed()
@@ -242,7 +251,7 @@ class DigestCog(
         self._check_bot_can_post(channel, locale)
         if mention is not None:
             self._check_bot_can_ping(channel, mention)
-        if publish and not channel.is_news():
+        if publish and not (isinstance(channel, discord.TextChannel) and channel.is_news()):
             raise NotAnnouncementChannel(channel=channel.mention)
         subscription, created = await self.bot.digests.subscribe(
             self._guild_id(interaction),

@@ -28,7 +28,14 @@ from bot.errors import UserFacingError
 Write = Callable[[str], None]
 
 
-_CHANNEL_KINDS = {discord.ChannelType.text: "a text", discord.ChannelType.news: "an announcement"}
+_CHANNEL_KINDS = {
+    discord.ChannelType.text: "a text channel",
+    discord.ChannelType.news: "an announcement channel",
+    discord.ChannelType.public_thread: "a thread",
+    discord.ChannelType.private_thread: "a thread",
+    discord.ChannelType.news_thread: "a thread",
+}
+_KIND_ORDER = ("a text channel", "an announcement channel", "a thread")
 
 
 # `tick      # to the next digest`, as the README writes it: two spaces, #, a space.
@@ -300,10 +307,11 @@ class DemoSession:
             channel = self.world.channel(value)
             allowed = parameter.channel_types
             if allowed and channel.type not in allowed:
-                kinds = " or ".join(sorted({_CHANNEL_KINDS.get(t, t.name) for t in allowed}))
+                named = {_CHANNEL_KINDS.get(t, f"a {t.name} channel") for t in allowed}
+                kinds = [k for k in _KIND_ORDER if k in named] + sorted(named - set(_KIND_ORDER))
                 raise ValueError(
                     f"#{channel.name} is {channel.kind_with_article}; {parameter.name} takes "
-                    f"{kinds} channel (digests to forums and threads come later)"
+                    f"{', '.join(kinds[:-1])} or {kinds[-1]} (digests to forums come later)"
                 )
             return channel.handle
         if kind is discord.AppCommandOptionType.role:

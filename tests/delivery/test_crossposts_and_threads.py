@@ -1,7 +1,8 @@
-"""Publishing digest messages in announcement channels, against the loopback Discord.
+"""Crossposts and archived threads, against the loopback Discord.
 
-simcord has no crosspost limit, so the limit (10 per channel an hour, then a 429 for
-that route) is tested here with discord.py's real HTTP client over real HTTP.
+simcord has no crosspost limit and lets anyone post in an archived thread, so the
+crosspost limit (10 per channel an hour, then a 429 for that route) and locked archived
+threads (400, 50083) are tested here with discord.py's real HTTP client over real HTTP.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import discord
 import pytest
 import pytest_asyncio
 
-from benchmarks.loopback_channels import ANNOUNCEMENT, CROSSPOSTS_PER_HOUR
-from benchmarks.loopback_discord import LoopbackDiscord
-from bot.delivery.queue import DeliveryQueue, OutgoingMessage
+from benchmarks.loopback_channels import ANNOUNCEMENT, CROSSPOSTS_PER_HOUR, PUBLIC_THREAD
+from benchmarks.loopback_discord import Fault, LoopbackDiscord
+from bot.delivery.queue import Backoff, DeliveryQueue, DeliveryRejected, OutgoingMessage
 
 NEWS_ID, TEXT_ID = 200, 100
 
@@ -80,3 +81,47 @@ async def test_a_channel_that_cannot_publish_does_not_stop_the_digest(
     queue = DeliveryQueue(client, rate=200)
     sent = await queue.send(TEXT_ID, OutgoingMessage("plain"), nonce="plain")
     assert not await queue.crosspost(TEXT_ID, sent.message_id)  # 50024: not announcement
+
+
+# --- Archived threads ------------------------------------------------------------------------
+
+THREAD_ID = 700
+
+
+async def test_a_locked_archived_thread_is_reopened_and_gets_its_digest(
+    client: discord.Client, server: LoopbackDiscord
+) -> None:
+    server.channels[THREAD_ID] = {
+        "type": PUBLIC_THREAD,
+        "parent_id": TEXT_ID,
+        "thread_metadata": {"archived": True, "locked": True},
+    }
+    queue = DeliveryQueue(client, rate=200, backoff=Backoff(base=0))
+    sent = await queue.send(THREAD_ID, OutgoingMessage("digest"), nonce="thread")
+    assert sent.attempts == 2  # refused (50083), reopened, posted
+    metadata = server.channel(THREAD_ID)["thread_metadata"]
+    assert (metadata["archived"], metadata["locked"]) == (False, False)
+
+
+async def test_a_thread_the_bot_may_not_reopen_is_refused_with_discords_reason(
+    client: discord.Client, server: LoopbackDiscord
+) -> None:
+    server.channels[THREAD_ID] = {
+        "type": PUBLIC_THREAD,
+        "parent_id": TEXT_ID,
+        "thread_metadata": {"archived": True, "locked": True},
+    }
+    server.add_fault(
+        Fault(
+            "PATCH",
+            f"*/channels/{THREAD_ID}",
+            status=403,
+            code=50013,
+            message="Missing Permissions",
+        )
+    )
+    queue = DeliveryQueue(client, rate=200, backoff=Backoff(base=0))
+    with pytest.raises(DeliveryRejected) as refused:
+        await queue.send(THREAD_ID, OutgoingMessage("digest"), nonce="thread")
+    assert refused.value.code == 50083
+    assert server.channel(THREAD_ID)["thread_metadata"]["locked"] is True
