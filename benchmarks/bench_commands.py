@@ -65,6 +65,8 @@ JAPANESE_WORDS = ["停戦協議", "エネルギー価格", "半導体の供給",
 ENGLISH_WORDS = ["ceasefire", "energy", "harbour", "analysts", "support package", "chip supply"]
 MISSES = ["zebra", "量子", "ｑｕａｎｔｕｍ"]
 TARGET_SECTIONS = 10_000  # the targets hold over 10,000 sections (1,000 briefings)
+# Search, a word's first search included, also has a target at 100,000 sections.
+SEARCH_TARGETS_MS = {10_000: 20.0, 100_000: 60.0}
 GROWTH = ("search", "topic autocomplete", "section autocomplete")
 FIRST_SEARCHES = 200
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{2}")
@@ -272,16 +274,16 @@ def rows_for(figures: dict[str, Any]) -> list[Row]:
     scope = f"{size:,} briefings / {sections:,} sections"
     has_targets = sections == TARGET_SECTIONS
     rows = [Row(f"commands: search index build, {scope}", round(figures["index_s"], 3), "s")]
+    search_target = SEARCH_TARGETS_MS.get(sections)
     for name, target in TARGETS_MS.items():
+        chosen = search_target if name == "search" else (target if has_targets else None)
         rows += timing_rows(
-            f"commands: /briefing {name}, {scope},",
-            figures[name]["samples"],
-            target if has_targets else None,
+            f"commands: /briefing {name}, {scope},", figures[name]["samples"], chosen
         )
     rows += timing_rows(
         f"commands: /briefing search, a word's first search, {scope},",
         figures["first search"]["samples"],
-        None,
+        search_target,
     )
     return rows
 
