@@ -40,6 +40,8 @@ DEFAULT_TIMEOUT = 30.0
 # an hour, and discord.py waits out a 429) is skipped: the digest goes on without it.
 CROSSPOST_WAIT = 5.0
 ALREADY_CROSSPOSTED = 40033
+# A request that never got Discord's answer: timed out, or the connection failed.
+NO_ANSWER = (TimeoutError, aiohttp.ClientError, OSError)
 # Digests ping nobody, whatever their text says.
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -261,7 +263,7 @@ class DeliveryQueue:
                 ) from error
             except discord.RateLimited as error:
                 raise _Transient(f"rate limited for {error.retry_after:.1f}s", 429) from error
-            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            except NO_ANSWER as error:
                 raise _Transient(f"{type(error).__name__}: {error}".rstrip(": "), None) from error
             finally:
                 self._in_flight -= 1
@@ -279,7 +281,7 @@ class DeliveryQueue:
                 await self.client.http.edit_channel(
                     thread_id, archived=False, locked=False, reason="digest subscription"
                 )
-        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError) as error:
+        except (discord.HTTPException, *NO_ANSWER) as error:
             log.warning("could not reopen archived thread %s: %s", thread_id, error)
             return False
         log.info("reopened archived thread %s to post its digest", thread_id)
@@ -301,7 +303,7 @@ class DeliveryQueue:
                 return True
             log.info("not publishing message %s: %s", message_id, describe_http_error(error))
             return False
-        except (TimeoutError, discord.RateLimited, aiohttp.ClientError, OSError) as error:
+        except (discord.RateLimited, *NO_ANSWER) as error:
             log.info("not publishing message %s now (%s)", message_id, type(error).__name__)
             return False
         return True

@@ -32,7 +32,13 @@ from bot.delivery.payloads import DigestPayloads, Rendered
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
 from bot.delivery.reports import DeliveryReport, SendOutcome
 from bot.delivery.sending import LedgerSender
-from bot.digests.compose import Digest, LayoutMemo, compose_digest, decode_snapshot
+from bot.digests.compose import (
+    Digest,
+    LayoutMemo,
+    SectionState,
+    compose_digest,
+    decode_snapshot,
+)
 from bot.digests.due_plan import plan_due
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
 from bot.digests.schedule import parse_schedule, parse_timezone
@@ -172,18 +178,20 @@ class DeliveryRun:
 
     async def render_for(self, subscription: Subscription, now: dt.datetime) -> Rendered | None:
         """What the subscription's next digest would be at `now`, from its stored snapshot."""
-        hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
-        snapshots = await self._payloads.texts(hashes)
-        previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
+        previous = await self._last_seen(subscription)
         return self._payloads.render(subscription, previous, self._library().visible(now))
 
     async def waiting(self, subscription: Subscription, now: dt.datetime) -> Digest:
         """What the subscription's digest would say at `now`, composed but not laid out."""
-        hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
-        snapshots = await self._payloads.texts(hashes)
-        previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
+        previous = await self._last_seen(subscription)
         library = self._library().visible(now)
         return compose_digest(library, subscription.topics, subscription.mode, previous)
+
+    async def _last_seen(self, subscription: Subscription) -> tuple[SectionState, ...]:
+        """The sections as the subscription's last digest saw them (none before its first)."""
+        hashes = {subscription.snapshot_hash} if subscription.snapshot_hash else set()
+        snapshots = await self._payloads.texts(hashes)
+        return decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
 
     async def unfinished(self, subscription: Subscription) -> list[Delivery]:
         """The subscription's ledger rows not yet sent, oldest first."""

@@ -251,14 +251,14 @@ async def _copy(source: SqliteStore, target: PostgresStore, chunk: int) -> CopyR
                 raise CopyError(f"{table.name}: {expected} rows in SQLite but {copied} copied")
             counts.append(TableCount(table.name, expected, copied))
         # New rows continue after every id SQLite ever gave (AUTOINCREMENT tables).
-        for table_name in ("subscriptions", "digest_runs"):
-            last = await _last_id(reader, table_name)
+        last_ids = {name: await _last_id(reader, name) for name in ("subscriptions", "digest_runs")}
+        for table_name, last in last_ids.items():
             await writer.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), $1, $2)",
                 max(last, 1),
                 last > 0,
             )
-        last_id = await _last_id(reader, "subscriptions")
+        last_id = last_ids["subscriptions"]
         await writer.execute(f"ANALYZE {names}")  # the planner's statistics, from the start
     return CopyReport(
         source=_describe(source),

@@ -35,7 +35,7 @@ _CHANNEL_KINDS = {
     discord.ChannelType.private_thread: "a thread",
     discord.ChannelType.news_thread: "a thread",
 }
-_KIND_ORDER = ("a text channel", "an announcement channel", "a thread")
+_KIND_ORDER = tuple(dict.fromkeys(_CHANNEL_KINDS.values()))  # each kind once, in that order
 
 
 # `tick      # to the next digest`, as the README writes it: two spaces, #, a space.
