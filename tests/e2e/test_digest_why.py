@@ -52,6 +52,11 @@ async def why(world: World) -> dict[str, list[str]]:
     return card
 
 
+def refuse_posts(world: World, status: int, **fault: Any) -> None:
+    """Make Discord answer the bot's next post in the digest channel with this error."""
+    world.env.inject_error("POST", f"/channels/{world.channel.id}/messages", status=status, **fault)
+
+
 def at(moment: dt.datetime) -> str:
     """A Discord timestamp as the card writes it."""
     return f"<t:{int(moment.timestamp())}:f>"
@@ -99,13 +104,7 @@ async def test_due_times_too_late_to_send_are_listed_as_skipped(world: World) ->
 
 async def test_a_403_pauses_and_says_which_permission_is_missing(world: World) -> None:
     await digest(world, "subscribe", channel=world.channel)
-    world.env.inject_error(
-        "POST",
-        f"/channels/{world.channel.id}/messages",
-        status=403,
-        code=50013,
-        message="Missing Permissions",
-    )
+    refuse_posts(world, 403, code=50013, message="Missing Permissions")
     await world.bot.digests.deliver_due(TOKYO_NINE)
     card = await why(world)
     reason = "I may not post there (Send Messages or Embed Links)"
@@ -115,7 +114,7 @@ async def test_a_403_pauses_and_says_which_permission_is_missing(world: World) -
 
 async def test_a_server_error_is_retried_and_says_so(world: World) -> None:
     await digest(world, "subscribe", channel=world.channel)
-    world.env.inject_error("POST", f"/channels/{world.channel.id}/messages", status=500, times=None)
+    refuse_posts(world, 500, times=None)
     await world.bot.digests.deliver_due(TOKYO_NINE)
     card = await why(world)
     [line] = card["Last runs"]
@@ -127,13 +126,7 @@ async def test_a_server_error_is_retried_and_says_so(world: World) -> None:
 
 async def test_a_rejected_digest_fails_with_discords_reason(world: World) -> None:
     await digest(world, "subscribe", channel=world.channel)
-    world.env.inject_error(
-        "POST",
-        f"/channels/{world.channel.id}/messages",
-        status=400,
-        code=50035,
-        message="Invalid Form Body",
-    )
+    refuse_posts(world, 400, code=50035, message="Invalid Form Body")
     await world.bot.digests.deliver_due(TOKYO_NINE)
     [line] = (await why(world))["Last runs"]
     assert line.startswith(f"{at(TOKYO_NINE)}: paused (50035): ")
@@ -142,13 +135,7 @@ async def test_a_rejected_digest_fails_with_discords_reason(world: World) -> Non
 
 async def test_a_deleted_channel_removes_the_subscription(world: World) -> None:
     await digest(world, "subscribe", channel=world.channel)
-    world.env.inject_error(
-        "POST",
-        f"/channels/{world.channel.id}/messages",
-        status=404,
-        code=10003,
-        message="Unknown Channel",
-    )
+    refuse_posts(world, 404, code=10003, message="Unknown Channel")
     report = await world.bot.digests.deliver_due(TOKYO_NINE)
     assert report.removed == 1
     result = await digest(world, "why", channel=world.channel)
