@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,8 @@ from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS, THREAD_ARCH
 log = logging.getLogger(__name__)
 
 UNKNOWN_CHANNEL = 10003
+UNKNOWN_USER = 10013
+GONE = (UNKNOWN_CHANNEL, UNKNOWN_USER)  # where a digest went no longer exists
 __all__ = ["MISSING_ACCESS", "MISSING_PERMISSIONS", "UNKNOWN_CHANNEL", "Pacer"]
 DEFAULT_TIMEOUT = 30.0
 # A crosspost that cannot start within this many seconds (Discord allows 10 per channel
@@ -99,6 +101,7 @@ class Sent:
 
     message_id: int
     attempts: int
+    channel_id: int = 0  # where it was posted
 
 
 class DeliveryError(Exception):
@@ -193,11 +196,31 @@ class DeliveryQueue:
         The nonce goes with `enforce_nonce`, so a retry of a message Discord already
         created returns that message instead of posting it twice.
         """
+        params = MultipartParameters(message.payload(nonce), None, None)  # built once
+        posted, attempts = await self.request(
+            channel_id, lambda: self.client.http.send_message(channel_id, params=params)
+        )
+        self.sent += 1
+        return Sent(int(posted["id"]), attempts, channel_id)
+
+    async def request(
+        self,
+        channel_id: int,
+        call: Callable[[], Awaitable[Any]],
+        *,
+        recover: Callable[[], Awaitable[Any]] | None = None,
+    ) -> tuple[Any, int]:
+        """Make one REST request about a channel: paced, retried, its failure classified.
+
+        Returns Discord's answer and how many attempts it took. `recover`, for a request
+        that is not idempotent (a forum post), is asked before each retry whether the
+        failed attempt took effect after all; an answer that is not None is returned.
+        """
         attempt = 0
         while True:
             attempt += 1
             try:
-                message_id = await self._attempt(channel_id, message, nonce, attempt)
+                return await self._attempt(channel_id, call, attempt), attempt
             except _Transient as failure:
                 if attempt >= self.max_attempts:
                     raise DeliveryFailed(
@@ -205,7 +228,7 @@ class DeliveryQueue:
                     ) from failure.__cause__
                 delay = self.backoff.delay(attempt)
                 log.info(
-                    "sending to channel %s failed (%s); attempt %d of %d in %.1fs",
+                    "request about channel %s failed (%s); attempt %d of %d in %.1fs",
                     channel_id,
                     failure.reason,
                     attempt + 1,
@@ -215,33 +238,31 @@ class DeliveryQueue:
                 self.retries += 1
                 if delay > 0:
                     await self.sleep(delay)
-                continue
-            self.sent += 1
-            return Sent(message_id, attempt)
+                if recover is not None:
+                    recovered = await recover()
+                    if recovered is not None:
+                        return recovered, attempt
 
     async def _attempt(
-        self, channel_id: int, message: OutgoingMessage, nonce: str, attempt: int
-    ) -> int:
+        self, channel_id: int, call: Callable[[], Awaitable[Any]], attempt: int
+    ) -> Any:
         if self.closed:
             raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
         async with self._slots:
-            # Paced only once a send can go straight out, so waiting for a free slot
-            # never bunches sends that were spaced; in bulk, so other requests go first.
+            # Paced only once a request can go straight out, so waiting for a free slot
+            # never bunches requests that were spaced; in bulk, so other requests go first.
             await self.pacer.acquire(bulk=True)
             if self.closed:
                 raise QueueClosed("the delivery queue is closed", attempts=attempt - 1)
             self._in_flight += 1
             self._idle.clear()
             try:
-                # discord.py's own HTTP client and rate limiting; the body is built once.
-                params = MultipartParameters(message.payload(nonce), None, None)
                 # The slot just taken is this request's: a paced HTTP client takes no other.
                 with self.pacer.holding_slot():
                     async with asyncio.timeout(self.timeout):
-                        posted = await self.client.http.send_message(channel_id, params=params)
-                return int(posted["id"])
+                        return await call()  # discord.py's own HTTP client and rate limiting
             except discord.NotFound as error:
-                if error.code == UNKNOWN_CHANNEL:
+                if error.code in GONE:
                     raise ChannelGone(
                         describe_http_error(error), attempts=attempt, status=404, code=error.code
                     ) from error
@@ -317,6 +338,20 @@ class DeliveryQueue:
                     await self._idle.wait()
             except TimeoutError:
                 log.warning("%d send(s) still in flight at shutdown", self._in_flight)
+
+
+async def despite_cancellation(write: Coroutine[Any, Any, Any]) -> None:
+    """Finish a ledger write about a message Discord has posted, even if the send is cancelled.
+
+    A shutdown cancels sends; once a message is posted, its id must reach the ledger, or
+    the next start would post it again after Discord has forgotten its nonce.
+    """
+    task = asyncio.ensure_future(write)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 class _Transient(Exception):

@@ -8,11 +8,9 @@ it as failing (telling the guild's staff once), a transient failure is retried l
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from bot.delivery.payloads import DigestPayloads
 from bot.delivery.ports import NoticeChannels
@@ -25,8 +23,10 @@ from bot.delivery.queue import (
     DeliveryRejected,
     OutgoingMessage,
     QueueClosed,
+    despite_cancellation,
 )
 from bot.delivery.reports import DeliveryReport
+from bot.delivery.targets import Destinations, Placement
 from bot.digests.listing import failure_reason
 from bot.digests.nonces import delivery_nonce, notice_nonce
 from bot.digests.records import UNPUBLISHED, Blob, Delivery, Subscription
@@ -50,6 +50,15 @@ class LedgerSender:
         self._queue = queue
         self._payloads = payloads
         self._notices = notices
+        self._destinations = Destinations(queue, store.ledger)
+
+    def _first_channel(self, subscription: Subscription, placement: Placement) -> int:
+        """Where a digest's first message is: the channel, its forum post, or the DM."""
+        if placement.first_channel_id:
+            return placement.first_channel_id
+        if subscription.target == "forum" and placement.thread_id is not None:
+            return placement.thread_id
+        return subscription.channel_id
 
     async def send(
         self,
@@ -76,6 +85,7 @@ class LedgerSender:
         sent_ids = list(current.message_ids)
         attempts = 0
         unpublished = 0  # messages posted but not published to following servers
+        placement = Placement.of(current)
         try:
             messages = await self._payloads.messages(current.payload_hash, payload)
             for index in range(len(sent_ids), current.message_count):
@@ -89,21 +99,28 @@ class LedgerSender:
                 message = messages[index]
                 if index == 0 and subscription.mention_role_id is not None:
                     message = message.pinging(subscription.mention_role_id)
-                sent = await self._queue.send(subscription.channel_id, message, nonce=nonce)
+                sent = await self._destinations.post(
+                    subscription, current, placement, index, message, nonce, now
+                )
                 sent_ids.append(sent.message_id)
                 attempts += sent.attempts
-                if subscription.publish and not await self._queue.crosspost(
-                    subscription.channel_id, sent.message_id
+                if (
+                    subscription.publish
+                    and sent.channel_id == subscription.channel_id
+                    and not await self._queue.crosspost(sent.channel_id, sent.message_id)
                 ):
                     unpublished += 1
                 if len(sent_ids) < current.message_count:
-                    await _despite_cancellation(
+                    await despite_cancellation(
                         ledger.record_progress(
                             subscription.id, current.due_at, sent_ids, attempts, now
                         )
                     )
                     attempts = 0
-            await _despite_cancellation(
+            if subscription.target == "new_thread":  # a one-message digest opens it too
+                placement.first_message_id = placement.first_message_id or sent_ids[0]
+                await self._destinations.ensure_thread(subscription, current, placement, now)
+            await despite_cancellation(
                 ledger.mark_sent(subscription, current, sent_ids, attempts, now)
             )
         except QueueClosed:
@@ -165,6 +182,7 @@ class LedgerSender:
                 now,
                 current.due_at,
                 message_id=sent_ids[0],
+                channel_id=self._first_channel(subscription, placement),
                 detail=f"{UNPUBLISHED}{unpublished}" if unpublished else None,
             )
 
@@ -218,6 +236,8 @@ class LedgerSender:
         self, subscription: Subscription, error: DeliveryError, now: dt.datetime
     ) -> None:
         """Tell the guild once, where its staff read notices and the bot may post."""
+        if subscription.is_follow:
+            return  # the member hears of it with their next command, not in a channel
         if not await self._store.subscriptions.claim_failure_notice(subscription):
             return
         channel_id = await self._notices.notice_channel(
@@ -240,17 +260,3 @@ class LedgerSender:
             log.warning(
                 "could not tell guild %s about failing digests: %s", subscription.guild_id, failure
             )
-
-
-async def _despite_cancellation(write: Coroutine[Any, Any, Any]) -> None:
-    """Finish a ledger write about a message Discord has posted, even if the send is cancelled.
-
-    A shutdown cancels sends; once a message is posted, its id must reach the ledger, or
-    the next start would post it again after Discord has forgotten its nonce.
-    """
-    task = asyncio.ensure_future(write)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await task
-        raise

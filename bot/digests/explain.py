@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.digests.compose import Digest
 from bot.digests.listing import discord_time, failure_reason, subscription_lines
-from bot.digests.records import UNPUBLISHED, DigestRun, Subscription
+from bot.digests.records import DM_GUILD, UNPUBLISHED, DigestRun, Subscription
 from bot.text.cards import Card, CardWriter
 from bot.text.i18n import translate
 
@@ -14,8 +14,9 @@ HEADINGS_SHOWN = 3  # headings named in the line about changes waiting
 
 
 def jump_link(guild_id: int, channel_id: int, message_id: int) -> str:
-    """A link that opens a message in Discord."""
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+    """A link that opens a message in Discord (in a DM when the guild is `DM_GUILD`)."""
+    where = "@me" if guild_id == DM_GUILD else str(guild_id)
+    return f"https://discord.com/channels/{where}/{channel_id}/{message_id}"
 
 
 def run_line(run: DigestRun, guild_id: int, language: str) -> str:

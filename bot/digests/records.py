@@ -15,6 +15,11 @@ State = Literal["active", "paused", "failing"]
 DeliveryStatus = Literal["pending", "sent", "failed", "expired"]
 DeliveryKind = Literal["scheduled", "manual"]
 RunOutcome = Literal["sent", "unchanged", "skipped", "failed", "paused", "retrying"]
+# Where a subscription's digests go: messages in a channel or existing thread, a new
+# forum post each, a new thread each (opened by the first message), or a member's DMs.
+Target = Literal["channel", "forum", "new_thread", "dm"]
+TARGETS: tuple[Target, ...] = ("channel", "forum", "new_thread", "dm")
+DM_GUILD = 0  # the guild id of a member's personal follow; its channel id is the member's
 KEEP_RUNS = 50  # runs of history kept per subscription, for `/digest why`
 UNPUBLISHED = "unpublished:"  # a sent run's detail: how many messages were not published
 MODES: tuple[Mode, ...] = ("changes", "full")
@@ -22,6 +27,7 @@ MODES: tuple[Mode, ...] = ("changes", "full")
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 THREAD_ARCHIVED = 50083  # an archived thread that is locked and the bot may not reopen
+DMS_CLOSED = 50007  # Discord will not deliver a DM to this member
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,14 @@ class Subscription:
     claim_version: int = 0  # bumped by every claim that posts: the compare-and-set key
     mention_role_id: int | None = None  # pinged in the first message of each digest
     publish: bool = False  # crosspost each message to the servers following the channel
+    target: Target = "channel"
+    forum_tags: tuple[int, ...] = ()  # tags applied to each forum post
+    paused_by: int | None = None  # the member who paused it (None: the bot, or nobody)
+
+    @property
+    def is_follow(self) -> bool:
+        """Whether this is a member's personal follow, delivered to their DMs."""
+        return self.target == "dm"
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,8 @@ class Delivery:
     message_ids: tuple[int, ...] = ()
     attempts: int = 0
     last_error: str | None = None
+    thread_id: int | None = None  # the forum post or thread this digest opened
+    thread_opening_at: dt.datetime | None = None  # set just before asking for that thread
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bot.digests.records import (
     NewSubscription,
     StateCounts,
     Subscription,
+    Target,
 )
 
 
@@ -56,6 +57,8 @@ class SubscriptionStore(Protocol):
         now: dt.datetime,
         mention_role_id: int | None = None,
         publish: bool = False,
+        target: Target = "channel",
+        forum_tags: Sequence[int] = (),
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new."""
         ...
@@ -76,8 +79,10 @@ class SubscriptionStore(Protocol):
         """Unsubscribe one guild's channel, dropping its ledger; False if not subscribed."""
         ...
 
-    async def pause(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription | None:
-        """Pause one guild's channel subscription; None if it has none."""
+    async def pause(
+        self, guild_id: int, channel_id: int, now: dt.datetime, by: int | None = None
+    ) -> Subscription | None:
+        """Pause one guild's channel subscription (by a member); None if it has none."""
         ...
 
     async def resume(
@@ -159,6 +164,18 @@ class DeliveryLedger(Protocol):
         now: dt.datetime,
     ) -> None:
         """Remember which messages of a multi-message digest are already sent."""
+        ...
+
+    async def mark_thread_opening(
+        self, subscription_id: int, due_at: dt.datetime, now: dt.datetime
+    ) -> None:
+        """Note, before asking Discord for it, that this digest is opening its thread."""
+        ...
+
+    async def record_thread(
+        self, subscription_id: int, due_at: dt.datetime, thread_id: int, now: dt.datetime
+    ) -> None:
+        """Remember the forum post or thread this digest opened."""
         ...
 
     async def mark_sent(

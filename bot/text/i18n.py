@@ -44,6 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "label.removed": "Removed",
         "label.digest_title": "Digest: what changed",
         "label.digest_full_title": "Digest",
+        "label.post_date": "{iso} {time}",
         "label.digest_footer": "Read any briefing in full with /briefing show",
         "digest.subscribed": "Subscribed {channel} to {topics}: `{schedule}` ({timezone}), "
         "{mode}. Next digest {next_due}.",
@@ -208,6 +209,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "label.removed": "削除",
         "label.digest_title": "ダイジェスト: 更新内容",
         "label.digest_full_title": "ダイジェスト",
+        "label.post_date": "{year}年{month}月{day}日 {time}",
         "label.digest_footer": "全文は /briefing show で読めます",
         "digest.subscribed": "{channel} に {topics} のダイジェストを設定しました: `{schedule}`({timezone})、{mode}。次回は {next_due}。",
         "digest.updated": "{channel} のダイジェストを更新しました: {topics}、`{schedule}`({timezone})、{mode}。次回は {next_due}。",

@@ -134,6 +134,31 @@ class PostgresLedger:
             to_db(due_at),
         )
 
+    async def mark_thread_opening(
+        self, subscription_id: int, due_at: dt.datetime, now: dt.datetime
+    ) -> None:
+        """Note, before asking Discord for it, that this digest is opening its thread."""
+        await self._db.pool.execute(
+            "UPDATE deliveries SET thread_opening_at = $1, updated_at = $1"
+            " WHERE subscription_id = $2 AND due_at = $3",
+            to_db(now),
+            subscription_id,
+            to_db(due_at),
+        )
+
+    async def record_thread(
+        self, subscription_id: int, due_at: dt.datetime, thread_id: int, now: dt.datetime
+    ) -> None:
+        """Remember the forum post or thread this digest opened."""
+        await self._db.pool.execute(
+            "UPDATE deliveries SET thread_id = $1, updated_at = $2"
+            " WHERE subscription_id = $3 AND due_at = $4",
+            thread_id,
+            to_db(now),
+            subscription_id,
+            to_db(due_at),
+        )
+
     async def mark_sent(
         self,
         subscription: Subscription,

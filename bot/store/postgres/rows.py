@@ -53,16 +53,17 @@ def count_of(status: str) -> int:
 SUBSCRIPTION_FIELDS = (
     "id, guild_id, channel_id, topics, schedule, timezone, mode, language, state, next_due,"
     " failure_code, failure_reason, failure_notified, last_digest_at, snapshot_hash,"
-    " missed_from, missed_until, claim_version, mention_role_id, publish"
+    " missed_from, missed_until, claim_version, mention_role_id, publish, target, forum_tags,"
+    " paused_by"
 )
 SUBSCRIPTION_COLUMNS = ", ".join(f"s.{name.strip()}" for name in SUBSCRIPTION_FIELDS.split(","))
 
 DELIVERY_COLUMNS = (
     "d.subscription_id, d.due_at, d.kind, d.status, d.payload_hash, d.snapshot_hash,"
-    " d.message_count, d.message_ids, d.attempts, d.last_error"
+    " d.message_count, d.message_ids, d.attempts, d.last_error, d.thread_id, d.thread_opening_at"
 )
 
-SUBSCRIPTION_WIDTH = 20
+SUBSCRIPTION_WIDTH = 23
 
 UNFINISHED = "('pending', 'failed')"
 
@@ -93,6 +94,9 @@ def subscription_from_row(row: Sequence[Any], retry_error: str | None = None) ->
         claim_version=int(row[17]),
         mention_role_id=None if row[18] is None else int(row[18]),
         publish=bool(row[19]),
+        target=row[20],
+        forum_tags=() if row[21] is None else tuple(int(tag) for tag in row[21]),
+        paused_by=None if row[22] is None else int(row[22]),
         retry_error=retry_error,
     )
 
@@ -110,4 +114,6 @@ def delivery_from_row(row: Sequence[Any]) -> Delivery:
         message_ids=tuple(int(i) for i in row[7]),
         attempts=int(row[8]),
         last_error=row[9],
+        thread_id=None if row[10] is None else int(row[10]),
+        thread_opening_at=maybe_utc(row[11]),
     )

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from bot.digests.records import Mode, NewSubscription, StateCounts, Subscription
+from bot.digests.records import Mode, NewSubscription, StateCounts, Subscription, Target
 from bot.store.postgres.database import PostgresDatabase
 from bot.store.postgres.rows import (
     SUBSCRIPTION_COLUMNS,
@@ -68,6 +68,8 @@ class PostgresSubscriptions:
         now: dt.datetime,
         mention_role_id: int | None = None,
         publish: bool = False,
+        target: Target = "channel",
+        forum_tags: Sequence[int] = (),
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new.
 
@@ -76,10 +78,11 @@ class PostgresSubscriptions:
         One upsert: whether it inserted is read from the row it returns.
         """
         row = await self._db.pool.fetchrow(
-            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS}, mention_role_id, publish)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)"
+            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS}, mention_role_id, publish, target,"
+            " forum_tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14)"
             " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
             " mention_role_id = excluded.mention_role_id, publish = excluded.publish,"
+            " target = excluded.target, forum_tags = excluded.forum_tags,"
             " schedule = excluded.schedule, timezone = excluded.timezone,"
             " mode = excluded.mode, language = excluded.language,"
             " next_due = excluded.next_due, updated_at = excluded.updated_at,"
@@ -99,6 +102,8 @@ class PostgresSubscriptions:
             to_db(now),
             mention_role_id,
             publish,
+            target,
+            [int(tag) for tag in forum_tags] or None,
         )
         if row is None:
             raise PermissionError("that channel's subscription belongs to another guild")
@@ -161,14 +166,17 @@ class PostgresSubscriptions:
         )
         return count_of(status) > 0
 
-    async def pause(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription | None:
-        """Pause one guild's channel subscription; None if it has none."""
+    async def pause(
+        self, guild_id: int, channel_id: int, now: dt.datetime, by: int | None = None
+    ) -> Subscription | None:
+        """Pause one guild's channel subscription (by a member); None if it has none."""
         row = await self._db.pool.fetchrow(
-            "UPDATE subscriptions AS s SET state = 'paused', updated_at = $1"
+            "UPDATE subscriptions AS s SET state = 'paused', paused_by = $4, updated_at = $1"
             f" WHERE s.guild_id = $2 AND s.channel_id = $3 RETURNING {SUBSCRIPTION_COLUMNS}",
             to_db(now),
             guild_id,
             channel_id,
+            by,
         )
         return None if row is None else subscription_from_row(row)
 
@@ -179,7 +187,7 @@ class PostgresSubscriptions:
         row = await self._db.pool.fetchrow(
             "UPDATE subscriptions AS s SET state = 'active', next_due = $1,"
             " failure_code = NULL, failure_reason = NULL, failure_notified = false,"
-            " updated_at = $2"
+            " paused_by = NULL, updated_at = $2"
             f" WHERE s.guild_id = $3 AND s.channel_id = $4 RETURNING {SUBSCRIPTION_COLUMNS}",
             to_db(next_due),
             to_db(now),
@@ -235,7 +243,7 @@ class PostgresSubscriptions:
         """Pause a subscription as failing with Discord's reason; True if it was active."""
         status = await self._db.pool.execute(
             "UPDATE subscriptions SET state = 'failing', failure_code = $1,"
-            " failure_reason = $2, updated_at = $3"
+            " failure_reason = $2, paused_by = NULL, updated_at = $3"
             " WHERE id = $4 AND guild_id = $5 AND state = 'active'",
             code,
             reason,

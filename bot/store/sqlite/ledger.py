@@ -248,6 +248,26 @@ class SqliteLedger:
             ),
         )
 
+    async def mark_thread_opening(
+        self, subscription_id: int, due_at: dt.datetime, now: dt.datetime
+    ) -> None:
+        """Note, before asking Discord for it, that this digest is opening its thread."""
+        await self._sql.write(
+            "UPDATE deliveries SET thread_opening_at = ?, updated_at = ?"
+            " WHERE subscription_id = ? AND due_at = ?",
+            (to_epoch(now), to_epoch(now), subscription_id, to_epoch(due_at)),
+        )
+
+    async def record_thread(
+        self, subscription_id: int, due_at: dt.datetime, thread_id: int, now: dt.datetime
+    ) -> None:
+        """Remember the forum post or thread this digest opened."""
+        await self._sql.write(
+            "UPDATE deliveries SET thread_id = ?, updated_at = ?"
+            " WHERE subscription_id = ? AND due_at = ?",
+            (thread_id, to_epoch(now), subscription_id, to_epoch(due_at)),
+        )
+
     async def mark_sent(
         self,
         subscription: Subscription,

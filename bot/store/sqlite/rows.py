@@ -31,15 +31,15 @@ SUBSCRIPTION_COLUMNS = (
     "s.id, s.guild_id, s.channel_id, s.topics, s.schedule, s.timezone, s.mode, s.language, "
     "s.state, s.next_due, s.failure_code, s.failure_reason, s.failure_notified, "
     "s.last_digest_at, s.snapshot_hash, s.missed_from, s.missed_until, s.claim_version,"
-    " s.mention_role_id, s.publish"
+    " s.mention_role_id, s.publish, s.target, s.forum_tags, s.paused_by"
 )
 
 DELIVERY_COLUMNS = (
     "d.subscription_id, d.due_at, d.kind, d.status, d.payload_hash, d.snapshot_hash, "
-    "d.message_count, d.message_ids, d.attempts, d.last_error"
+    "d.message_count, d.message_ids, d.attempts, d.last_error, d.thread_id, d.thread_opening_at"
 )
 
-SUBSCRIPTION_WIDTH = 20
+SUBSCRIPTION_WIDTH = 23
 
 INSERT_COLUMNS = (
     "guild_id, channel_id, topics, schedule, timezone, mode, language, next_due,"
@@ -77,6 +77,9 @@ def subscription_from_row(row: Sequence[Any], retry_error: str | None = None) ->
         claim_version=int(row[17]),
         mention_role_id=None if row[18] is None else int(row[18]),
         publish=bool(row[19]),
+        target=row[20],
+        forum_tags=() if row[21] is None else tuple(int(tag) for tag in json.loads(row[21])),
+        paused_by=None if row[22] is None else int(row[22]),
         retry_error=retry_error,
     )
 
@@ -94,4 +97,6 @@ def delivery_from_row(row: Sequence[Any]) -> Delivery:
         message_ids=tuple(int(i) for i in json.loads(row[7])),
         attempts=int(row[8]),
         last_error=row[9],
+        thread_id=None if row[10] is None else int(row[10]),
+        thread_opening_at=maybe_epoch(row[11]),
     )

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from bot.digests.records import Mode, NewSubscription, StateCounts, Subscription
+from bot.digests.records import Mode, NewSubscription, StateCounts, Subscription, Target
 from bot.store.sqlite.database import SqliteDatabase
 from bot.store.sqlite.rows import (
     INSERT_COLUMNS,
@@ -47,6 +47,8 @@ class SqliteSubscriptions:
         now: dt.datetime,
         mention_role_id: int | None = None,
         publish: bool = False,
+        target: Target = "channel",
+        forum_tags: Sequence[int] = (),
     ) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new.
 
@@ -54,6 +56,7 @@ class SqliteSubscriptions:
         Raises PermissionError if the channel's subscription belongs to another guild.
         """
         topics_json = None if topics is None else json.dumps(list(topics))
+        tags_json = json.dumps([int(tag) for tag in forum_tags]) if forum_tags else None
         async with self._sql.transaction():
             existing = await self._sql.rows(
                 "SELECT guild_id FROM subscriptions WHERE channel_id = ?", (channel_id,)
@@ -61,10 +64,11 @@ class SqliteSubscriptions:
             if existing and int(existing[0][0]) != guild_id:
                 raise PermissionError("that channel's subscription belongs to another guild")
             await self._sql.run(
-                f"INSERT INTO subscriptions ({INSERT_COLUMNS}, mention_role_id, publish)"
-                f" VALUES ({INSERT_MARKS}, ?, ?)"
+                f"INSERT INTO subscriptions ({INSERT_COLUMNS}, mention_role_id, publish,"
+                f" target, forum_tags) VALUES ({INSERT_MARKS}, ?, ?, ?, ?)"
                 " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
                 " mention_role_id = excluded.mention_role_id, publish = excluded.publish,"
+                " target = excluded.target, forum_tags = excluded.forum_tags,"
                 " schedule = excluded.schedule, timezone = excluded.timezone,"
                 " mode = excluded.mode, language = excluded.language,"
                 " next_due = excluded.next_due, updated_at = excluded.updated_at,"
@@ -86,6 +90,8 @@ class SqliteSubscriptions:
                     to_epoch(now),
                     mention_role_id,
                     int(publish),
+                    target,
+                    tags_json,
                 ),
             )
         saved = await self.in_channel(guild_id, channel_id)
@@ -154,12 +160,14 @@ class SqliteSubscriptions:
             > 0
         )
 
-    async def pause(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription | None:
-        """Pause one guild's channel subscription; None if it has none."""
+    async def pause(
+        self, guild_id: int, channel_id: int, now: dt.datetime, by: int | None = None
+    ) -> Subscription | None:
+        """Pause one guild's channel subscription (by a member); None if it has none."""
         await self._sql.write(
-            "UPDATE subscriptions SET state = 'paused', updated_at = ?"
+            "UPDATE subscriptions SET state = 'paused', paused_by = ?, updated_at = ?"
             " WHERE guild_id = ? AND channel_id = ?",
-            (to_epoch(now), guild_id, channel_id),
+            (by, to_epoch(now), guild_id, channel_id),
         )
         return await self.in_channel(guild_id, channel_id)
 
@@ -169,7 +177,7 @@ class SqliteSubscriptions:
         """Make a paused or failing subscription active again from `next_due`."""
         await self._sql.write(
             "UPDATE subscriptions SET state = 'active', next_due = ?, failure_code = NULL,"
-            " failure_reason = NULL, failure_notified = 0, updated_at = ?"
+            " failure_reason = NULL, failure_notified = 0, paused_by = NULL, updated_at = ?"
             " WHERE guild_id = ? AND channel_id = ?",
             (to_epoch(next_due), to_epoch(now), guild_id, channel_id),
         )
@@ -222,7 +230,7 @@ class SqliteSubscriptions:
         return (
             await self._sql.write(
                 "UPDATE subscriptions SET state = 'failing', failure_code = ?,"
-                " failure_reason = ?, updated_at = ?"
+                " failure_reason = ?, paused_by = NULL, updated_at = ?"
                 " WHERE id = ? AND guild_id = ? AND state = 'active'",
                 (code, reason, to_epoch(now), subscription.id, subscription.guild_id),
             )
