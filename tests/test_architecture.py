@@ -52,7 +52,7 @@ ALLOWED: dict[str, set[str]] = {
 
 # Third-party packages that only some parts may import.
 CONFINED: dict[str, set[str]] = {
-    "discord": {"bot.discord", "bot.delivery.queue"},
+    "discord": {"bot.discord", "bot.delivery.queue", "bot.delivery.targets"},
     "aiohttp": {"bot.discord", "bot.delivery.queue", "bot.delivery.pacing"},
     "simcord": {"bot.discord.demo"},
     "aiosqlite": {"bot.store"},

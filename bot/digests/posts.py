@@ -36,7 +36,6 @@ def post_title(subscription: Subscription, due_at: dt.datetime) -> str:
         year=local.year,
         month=local.month,
         day=local.day,
-        iso=local.date().isoformat(),
         time=local.strftime("%H:%M"),
     )
     title = translate(key, language)

@@ -44,7 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "label.removed": "Removed",
         "label.digest_title": "Digest: what changed",
         "label.digest_full_title": "Digest",
-        "label.post_date": "{iso} {time}",
+        "label.post_date": "{year}-{month:02}-{day:02} {time}",
         "label.digest_footer": "Read any briefing in full with /briefing show",
         "digest.subscribed": "Subscribed {channel} to {topics}: `{schedule}` ({timezone}), "
         "{mode}. Next digest {next_due}.",
