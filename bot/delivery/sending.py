@@ -52,14 +52,6 @@ class LedgerSender:
         self._notices = notices
         self._destinations = Destinations(queue, store.ledger)
 
-    def _first_channel(self, subscription: Subscription, placement: Placement) -> int:
-        """Where a digest's first message is: the channel, its forum post, or the DM."""
-        if placement.first_channel_id:
-            return placement.first_channel_id
-        if subscription.target == "forum" and placement.thread_id is not None:
-            return placement.thread_id
-        return subscription.channel_id
-
     async def send(
         self,
         subscription: Subscription,
@@ -118,7 +110,6 @@ class LedgerSender:
                     )
                     attempts = 0
             if subscription.target == "new_thread":  # a one-message digest opens it too
-                placement.first_message_id = placement.first_message_id or sent_ids[0]
                 await self._destinations.ensure_thread(subscription, current, placement, now)
             await despite_cancellation(
                 ledger.mark_sent(subscription, current, sent_ids, attempts, now)
@@ -182,7 +173,7 @@ class LedgerSender:
                 now,
                 current.due_at,
                 message_id=sent_ids[0],
-                channel_id=self._first_channel(subscription, placement),
+                channel_id=placement.first_channel(subscription),
                 detail=f"{UNPUBLISHED}{unpublished}" if unpublished else None,
             )
 

@@ -50,6 +50,14 @@ class Placement:
     first_message_id: int | None = None
     first_channel_id: int | None = None  # where the first message is, for a jump link
 
+    def first_channel(self, subscription: Subscription) -> int:
+        """Where the digest's first message is: the channel, its forum post, or the DM."""
+        if self.first_channel_id:
+            return self.first_channel_id
+        if subscription.target == "forum" and self.thread_id is not None:
+            return self.thread_id
+        return subscription.channel_id
+
     @classmethod
     def of(cls, row: Delivery) -> Placement:
         """The placement a ledger row records."""
@@ -145,45 +153,58 @@ class Destinations:
     ) -> Sent:
         """Open the forum post whose first message is the digest's first, exactly once."""
         name = post_title(subscription, row.due_at)
-        forum_id = subscription.channel_id
-
-        async def find() -> Any:
-            found = await self._find_post(subscription, name)
-            return None if found is None else {"id": str(found)}
-
-        answer: Any = None
         attempts = 0
-        if placement.thread_id is None and row.thread_opening_at is not None:
-            answer = await find()  # a request a crash or a lost answer left unsettled
-            if answer is not None:
-                log.info("found the forum post %s opened before a restart", answer["id"])
-        elif placement.thread_id is not None:
-            answer = {"id": str(placement.thread_id)}
-        if answer is None:
+        thread_id = placement.thread_id  # opened and recorded: only its message's progress lost
+        if thread_id is None:
+            if row.thread_opening_at is not None:  # a crash or a lost answer left it unsettled
+                thread_id = await self._find_post(subscription, name)
+                if thread_id is not None:
+                    log.info("found the forum post %s opened before a restart", thread_id)
+            if thread_id is None:
+                thread_id, attempts = await self._request_post(
+                    subscription, row, message, nonce, name, now
+                )
+            placement.thread_id = thread_id
             await despite_cancellation(
-                self._ledger.mark_thread_opening(subscription.id, row.due_at, now)
+                self._ledger.record_thread(subscription.id, row.due_at, thread_id, now)
             )
-            body: dict[str, Any] = {
-                "name": name,
-                "auto_archive_duration": POST_ARCHIVE_MINUTES,
-                "message": message.payload(nonce),
-            }
-            if subscription.forum_tags:
-                body["applied_tags"] = [str(tag) for tag in subscription.forum_tags]
-            params = MultipartParameters(body, None, None)
-            answer, attempts = await self._queue.request(
-                forum_id,
-                lambda: self._queue.client.http.start_thread_in_forum(forum_id, params=params),
-                recover=find,
-            )
-        thread_id = int(answer["id"])
-        placement.thread_id = thread_id
-        await despite_cancellation(
-            self._ledger.record_thread(subscription.id, row.due_at, thread_id, now)
-        )
         self._queue.sent += 1
         # A post's first message has the post's id.
         return Sent(thread_id, attempts, thread_id)
+
+    async def _request_post(
+        self,
+        subscription: Subscription,
+        row: Delivery,
+        message: OutgoingMessage,
+        nonce: str,
+        name: str,
+        now: dt.datetime,
+    ) -> tuple[int, int]:
+        """Ask Discord for the post, marked in the ledger first; its id and the attempts."""
+        await despite_cancellation(
+            self._ledger.mark_thread_opening(subscription.id, row.due_at, now)
+        )
+        body: dict[str, Any] = {
+            "name": name,
+            "auto_archive_duration": POST_ARCHIVE_MINUTES,
+            "message": message.payload(nonce),
+        }
+        if subscription.forum_tags:
+            body["applied_tags"] = [str(tag) for tag in subscription.forum_tags]
+        params = MultipartParameters(body, None, None)
+        forum_id = subscription.channel_id
+
+        async def find() -> Any:  # did a failed attempt open it after all?
+            found = await self._find_post(subscription, name)
+            return None if found is None else {"id": str(found)}
+
+        answer, attempts = await self._queue.request(
+            forum_id,
+            lambda: self._queue.client.http.start_thread_in_forum(forum_id, params=params),
+            recover=find,
+        )
+        return int(answer["id"]), attempts
 
     async def _find_post(self, subscription: Subscription, name: str) -> int | None:
         """The forum post this digest opened, among the guild's active threads, if any."""
