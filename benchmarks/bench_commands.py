@@ -48,7 +48,7 @@ from bot.briefings.library import Library
 from bot.briefings.models import Briefing
 from bot.briefings.presentation import briefing_pages, section_cards
 from bot.briefings.search_cards import search_cards
-from bot.discord.cogs.briefing import section_choices_for, topic_choices_for
+from bot.discord.cogs.choices import section_choices_for, topic_choices_for
 from bot.discord.rendering import PageNavigator, page_embeds
 from bot.text.cards import discord_date, number_pages, paginate
 

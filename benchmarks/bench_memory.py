@@ -75,7 +75,7 @@ async def settle(deployment: Deployment, url: str, profile: int = 0) -> dict[str
     """In the child: run the bot through start-up, commands and one tick; its memory."""
     from bot.briefings.presentation import briefing_pages, section_cards
     from bot.briefings.search_cards import search_cards
-    from bot.discord.cogs.briefing import section_choices_for, topic_choices_for
+    from bot.discord.cogs.choices import section_choices_for, topic_choices_for
     from bot.discord.rendering import page_embeds
     from bot.text.cards import discord_date
 

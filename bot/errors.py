@@ -111,3 +111,39 @@ class EveryoneNotAllowed(UserFacingError):
     """A subscription asks to ping @everyone (the guild's default role)."""
 
     key = "error.everyone_not_allowed"
+
+
+class UnknownForumTag(UserFacingError):
+    """A forum tag the forum does not have."""
+
+    key = "error.unknown_forum_tag"
+
+
+class TooManyForumTags(UserFacingError):
+    """More forum tags than Discord applies to one post."""
+
+    key = "error.too_many_forum_tags"
+
+
+class ForumRequiresTag(UserFacingError):
+    """A forum that requires a tag on every post, and no tag was chosen."""
+
+    key = "error.forum_requires_tag"
+
+
+class TagsNeedForum(UserFacingError):
+    """Forum tags chosen for a channel that is not a forum."""
+
+    key = "error.tags_need_forum"
+
+
+class NewThreadNeedsTextChannel(UserFacingError):
+    """`thread: new` chosen for a forum or a thread, which cannot hold new threads."""
+
+    key = "error.new_thread_needs_text_channel"
+
+
+class NotFollowing(UserFacingError):
+    """`/briefing unfollow` of a topic the member does not follow."""
+
+    key = "error.not_following"

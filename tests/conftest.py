@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -65,6 +65,41 @@ async def simcord_env(
         await env.bot.store.close()
         if env.check_errors:
             env._raise_errors_since(env._errors_acknowledged)
+
+
+USE_EXTERNAL_APPS = 1 << 50
+_installs = {"user_only": False}
+
+
+@pytest.fixture(autouse=True)
+def integration_owners(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Say who installed the app, as Discord does (simcord leaves it empty): the guild,
+    where the command is used in one, else the user. `external_apps_disabled` changes it."""
+    original = simcord.interactions.base_payload
+
+    def patched(*args: object, **kwargs: object) -> tuple[object, dict[str, object]]:
+        record, payload = original(*args, **kwargs)
+        guild_id, user_id = kwargs.get("guild_id"), kwargs.get("user_id")
+        if guild_id is not None and not _installs["user_only"]:
+            payload["authorizing_integration_owners"] = {"0": str(guild_id)}
+        else:
+            payload["authorizing_integration_owners"] = {"1": str(user_id)}
+        member = payload.get("member")
+        if _installs["user_only"] and isinstance(member, dict):
+            member["permissions"] = str(int(member["permissions"]) & ~USE_EXTERNAL_APPS)
+        return record, payload
+
+    monkeypatch.setattr(simcord.interactions, "base_payload", patched)
+    _installs["user_only"] = False
+
+
+@pytest.fixture
+def external_apps_disabled() -> Iterator[None]:
+    """Commands come from the member's own install of the app, in a server that does not
+    let members use external apps (Discord then shows every reply to the member only)."""
+    _installs["user_only"] = True
+    yield
+    _installs["user_only"] = False
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ offers the one API the cogs use. Each part lives in its own module: the run
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
+from bot.delivery.follows import FollowService
 from bot.delivery.payloads import DigestPayloads
 from bot.delivery.ports import (
     Clock,
@@ -25,7 +27,7 @@ from bot.delivery.run import DeliveryRun, SubscriptionLocks
 from bot.delivery.scheduler import DigestScheduler
 from bot.delivery.sending import LedgerSender
 from bot.delivery.subscriptions import SubscriptionService
-from bot.digests.records import Subscription
+from bot.digests.records import Subscription, Target
 from bot.store.interface import Store
 
 
@@ -55,6 +57,7 @@ class DigestService:
         self.manage = SubscriptionService(
             store, library, self.run, payloads, locks, policy, self.scheduler.rearm
         )
+        self.follows = FollowService(store, library, policy, self.scheduler.rearm, self.manage)
 
     @property
     def window(self) -> dt.timedelta:
@@ -101,6 +104,8 @@ class DigestService:
         now: dt.datetime,
         mention_role_id: int | None = None,
         publish: bool = False,
+        target: Target = "channel",
+        forum_tags: Sequence[int] = (),
     ) -> tuple[Subscription, bool]:
         """Validate and save a subscription (new or updated); True if it is new."""
         return await self.manage.subscribe(
@@ -115,6 +120,8 @@ class DigestService:
             now=now,
             mention_role_id=mention_role_id,
             publish=publish,
+            target=target,
+            forum_tags=forum_tags,
         )
 
     async def subscriptions(self, guild_id: int) -> list[Subscription]:
@@ -129,9 +136,11 @@ class DigestService:
         """Remove a channel's subscription; raises NotSubscribed."""
         await self.manage.unsubscribe(guild_id, channel_id)
 
-    async def pause(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription:
-        """Pause a channel's digests; raises NotSubscribed."""
-        return await self.manage.pause(guild_id, channel_id, now)
+    async def pause(
+        self, guild_id: int, channel_id: int, now: dt.datetime, *, by: int | None = None
+    ) -> Subscription:
+        """Pause a channel's digests (`by` the member who asked); raises NotSubscribed."""
+        return await self.manage.pause(guild_id, channel_id, now, by=by)
 
     async def resume(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription:
         """Resume a paused or failing channel from its next due time; raises NotSubscribed."""

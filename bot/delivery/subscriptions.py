@@ -7,7 +7,7 @@ raise the user-facing errors of `bot.errors`), and every call is scoped to one g
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.delivery.payloads import DigestPayloads
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
@@ -15,7 +15,7 @@ from bot.delivery.queue import OutgoingMessage
 from bot.delivery.reports import Explanation
 from bot.delivery.run import DeliveryRun, SubscriptionLocks
 from bot.digests.compose import parse_topics
-from bot.digests.records import MODES, Mode, Subscription
+from bot.digests.records import MODES, Mode, Subscription, Target
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
 from bot.errors import ChannelNotInGuild, NotSubscribed
 from bot.store.interface import Store
@@ -59,6 +59,8 @@ class SubscriptionService:
         now: dt.datetime,
         mention_role_id: int | None = None,
         publish: bool = False,
+        target: Target = "channel",
+        forum_tags: Sequence[int] = (),
     ) -> tuple[Subscription, bool]:
         """Validate and save a subscription (new or updated); True if it is new.
 
@@ -84,6 +86,8 @@ class SubscriptionService:
                 now=now,
                 mention_role_id=mention_role_id,
                 publish=publish,
+                target=target,
+                forum_tags=forum_tags,
             )
         except PermissionError:
             raise ChannelNotInGuild() from None
@@ -107,9 +111,11 @@ class SubscriptionService:
             if not await self._store.subscriptions.delete(guild_id, channel_id):
                 raise NotSubscribed(channel=f"<#{channel_id}>")
 
-    async def pause(self, guild_id: int, channel_id: int, now: dt.datetime) -> Subscription:
-        """Pause a channel's digests; raises NotSubscribed."""
-        paused = await self._store.subscriptions.pause(guild_id, channel_id, now)
+    async def pause(
+        self, guild_id: int, channel_id: int, now: dt.datetime, *, by: int | None = None
+    ) -> Subscription:
+        """Pause a channel's digests (`by` the member who asked); raises NotSubscribed."""
+        paused = await self._store.subscriptions.pause(guild_id, channel_id, now, by=by)
         if paused is None:
             raise NotSubscribed(channel=f"<#{channel_id}>")
         return paused

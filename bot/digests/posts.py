@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from bot.digests.records import Subscription
+from bot.errors import ForumRequiresTag, TooManyForumTags, UnknownForumTag
 from bot.text.i18n import translate
 
 NAME_LIMIT = 100  # Discord's limit on a thread's name
@@ -62,3 +63,33 @@ def find_opened_thread(
         and (owner_id is None or thread.get("owner_id") in (None, str(owner_id), owner_id))
     ]
     return max(found) if found else None
+
+
+TAGS_PER_POST = 5  # Discord applies at most five tags to a forum post
+
+
+def choose_forum_tags(
+    typed: str | None, available: Iterable[tuple[int, str]], *, required: bool, forum: str
+) -> tuple[int, ...]:
+    """The tag ids a comma-separated list of tag names or ids names, in the order typed.
+
+    Raises UnknownForumTag, TooManyForumTags, or ForumRequiresTag when the forum
+    requires a tag and none was given.
+    """
+    by_name = {name.casefold(): tag_id for tag_id, name in available}
+    ids = set(by_name.values())
+    chosen: list[int] = []
+    for item in (part.strip() for part in (typed or "").split(",")):
+        if not item:
+            continue
+        tag_id = int(item) if item.isdigit() and int(item) in ids else by_name.get(item.casefold())
+        if tag_id is None:
+            names = ", ".join(name for _, name in available) or "—"
+            raise UnknownForumTag(tag=item, forum=forum, tags=names)
+        if tag_id not in chosen:
+            chosen.append(tag_id)
+    if len(chosen) > TAGS_PER_POST:
+        raise TooManyForumTags(limit=TAGS_PER_POST)
+    if required and not chosen:
+        raise ForumRequiresTag(forum=forum)
+    return tuple(chosen)

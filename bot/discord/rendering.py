@@ -289,6 +289,16 @@ def section_options(
     return options
 
 
+def must_be_private(interaction: discord.Interaction[discord.Client]) -> bool:
+    """Whether Discord shows a reply only to its member: the app is installed by the user,
+    not the server, and the server does not let members use external apps there."""
+    return (
+        interaction.guild_id is not None
+        and not interaction.is_guild_integration()
+        and not interaction.permissions.use_external_apps
+    )
+
+
 async def send_pages(
     interaction: discord.Interaction[discord.Client],
     pages: Sequence[Page],
@@ -301,6 +311,7 @@ async def send_pages(
 
     Works after `defer()` too: the reply then completes the deferred response.
     """
+    ephemeral = ephemeral or must_be_private(interaction)
     first = page_embeds(pages[0])
     view: PageNavigator | None = None
     if len(pages) > 1 or sections:

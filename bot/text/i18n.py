@@ -477,3 +477,10 @@ from bot.text.i18n_history import HISTORY_MESSAGES  # noqa: E402
 
 for _language, _messages in HISTORY_MESSAGES.items():
     MESSAGES[_language].update(_messages)
+
+# Forum posts, new threads, DM follows and failure warnings: in `bot.text.i18n_reach`.
+from bot.text.i18n_reach import REACH_COMMANDS, REACH_MESSAGES  # noqa: E402
+
+for _language, _messages in REACH_MESSAGES.items():
+    MESSAGES[_language].update(_messages)
+COMMAND_TRANSLATIONS["ja"].update(REACH_COMMANDS)

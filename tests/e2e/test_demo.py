@@ -87,7 +87,9 @@ async def test_buttons_by_label_menus_by_label_and_mistakes(settings: Settings) 
     assert "== 2. 米ロ首脳会談の可能性 ==" in out
     assert "! no button 'Nope'; buttons: 前へ, 次へ" in out
     assert "! no option '99'" in out
-    assert "! unknown command /briefing nothing; try /briefing list" in out
+    [unknown] = [line for line in out.splitlines() if "unknown command" in line]
+    assert unknown.startswith("! unknown command /briefing nothing; try /briefing ")
+    assert "/briefing list, " in unknown
     assert "! Command 'briefing show' requires option 'topic'" in out
     assert "! private takes true or false, not 'maybe'" in out
     assert "! the last message has no such button" in out

@@ -244,7 +244,7 @@ async def test_channels_roles_and_people_of_the_demo_server(settings: Settings) 
         "as someone",
         "as m",
     )
-    server, channels, forum, nope, _, refused, subscribed, tick, received, someone, ambiguous = (
+    server, channels, forum, nope, _, in_forum, subscribed, tick, received, someone, ambiguous = (
         steps
     )
     assert "#briefings      forum" in server
@@ -254,12 +254,11 @@ async def test_channels_roles_and_people_of_the_demo_server(settings: Settings) 
     assert "#news           text channel          0 message(s)" in channels
     assert "#briefings (forum) has received nothing yet." in forum
     assert "! no channel '#nope'; channels: #general, #news, #briefings, #announcements" in nope
-    assert (
-        "! #briefings is a forum; channel takes a text channel, an announcement channel or a "
-        "thread (digests to forums come later)"
-    ) in refused
+    assert "Subscribed #briefings to all topics" in in_forum
+    assert "Each digest opens a new post" in in_forum
     assert "Subscribed #announcements to all topics" in subscribed
     assert "Posted in #announcements at Thu 2026-01-01 09:00 UTC (1 message):" in tick
+    assert "Next digest: #briefings at Fri 2026-01-02 00:00 UTC." in tick
     assert "**Digest**" in tick
     assert "#announcements (announcement channel), 1 message(s)" in received
     assert "! no one called 'someone'" in someone

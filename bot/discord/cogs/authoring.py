@@ -41,7 +41,7 @@ from bot.discord.authoring_views import (
     version_choice_name,
 )
 from bot.discord.cogs.admin import is_briefbot_admin
-from bot.discord.cogs.briefing import topic_choices_for
+from bot.discord.cogs.choices import topic_choices_for
 from bot.discord.rendering import NO_MENTIONS, card_embed, send_pages
 from bot.errors import AdminOnly, TopicNotFound
 from bot.text.i18n import DEFAULT_LANGUAGE, language_of, translate

@@ -18,18 +18,17 @@ from bot.briefings.presentation import (
     sources_cards,
 )
 from bot.briefings.search_cards import search_cards
+from bot.discord.cogs.choices import section_choices_for, topic_choices_for
+from bot.discord.cogs.follows import FollowCommands, tell_of_paused_follow
 from bot.discord.rendering import ExpiredPages, send_pages
 from bot.text.cards import Card, discord_date, number_pages, paginate
 from bot.text.i18n import language_of
-from bot.text.split import truncate
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
 
 log = logging.getLogger(__name__)
 
-CHOICE_LIMIT = 25
-CHOICE_TEXT_LIMIT = 100
 SEARCH_RESULTS = 10
 PRIVATE = "Show the answer only to you"
 TOPIC = "The briefing's id, title or alias"
@@ -40,44 +39,15 @@ def _locale(interaction: Interaction) -> str:
     return language_of(interaction.locale.value)
 
 
-def topic_choices_for(library: Library, typed: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices for a topic: "title · id", at most 25, each within 100 characters."""
-    choices = []
-    for briefing in library.complete_topics(typed, CHOICE_LIMIT):
-        room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
-        name = f"{truncate(briefing.title, room)} · {briefing.id}"
-        choices.append(app_commands.Choice(name=name, value=briefing.id))
-    return choices
-
-
-def section_choices_for(
-    library: Library, topic: str | None, typed: str
-) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices for a section of the topic typed so far (best guess if inexact)."""
-    if not topic or not topic.strip():
-        return []
-    briefing = library.get(topic)
-    if briefing is None:
-        best = library.complete_topics(topic, 1)
-        if not best:
-            return []
-        briefing = best[0]
-    numbers = {section.id: n for n, section in enumerate(briefing.sections, start=1)}
-    return [
-        app_commands.Choice(
-            name=truncate(f"{numbers[section.id]}. {section.heading}", CHOICE_TEXT_LIMIT),
-            value=section.id,
-        )
-        for section in library.complete_sections(briefing, typed, CHOICE_LIMIT)
-    ]
-
-
 def search_result_cards(library: Library, query: str, language: str) -> list[Card]:
     """The cards answering `/briefing search`: the best matches, or suggestions."""
     return search_cards(library, query, library.search(query, SEARCH_RESULTS), language)
 
 
+@app_commands.allowed_installs(guilds=True, users=True)
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
 class BriefingCog(
+    FollowCommands,
     commands.GroupCog,
     group_name="briefing",
     group_description="Read curated topic briefings",
@@ -91,6 +61,11 @@ class BriefingCog(
     def _library(self) -> Library:
         """The library as members see it now, by the bot's clock (embargoes and expiries)."""
         return self.bot.library.visible(self.bot.clock())
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: Interaction, command: object) -> None:
+        """Say once, after any command of a member, that Discord's refusal paused their follow."""
+        await tell_of_paused_follow(self.bot, interaction)
 
     async def cog_load(self) -> None:
         """Answer clicks on page controls that outlived their pages (after a restart)."""

@@ -7,8 +7,6 @@ and in the channel it names. Every reply is private and mentions nobody.
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -16,40 +14,46 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.delivery.queue import OutgoingMessage
-from bot.delivery.subscriptions import DEFAULT_SCHEDULE
-from bot.digests.compose import ALL_TOPICS
 from bot.digests.explain import why_cards
 from bot.digests.listing import discord_time, subscription_cards, topics_text
+from bot.digests.posts import choose_forum_tags
+from bot.digests.records import Target
+from bot.discord.cogs.choices import (
+    Choices,
+    digest_topic_choices,
+    forum_tag_choices,
+    schedule_choices_for,
+    timezone_choices_for,
+)
 from bot.discord.rendering import NO_MENTIONS, send_pages
 from bot.errors import (
     BotMissingPermission,
     ChannelNotInGuild,
     EveryoneNotAllowed,
+    NewThreadNeedsTextChannel,
     NotAllowed,
     NotAnnouncementChannel,
     RoleNotMentionable,
+    TagsNeedForum,
 )
 from bot.text.cards import number_pages, paginate
 from bot.text.i18n import language_of, translate
-from bot.text.split import truncate
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
 
 Interaction = discord.Interaction[discord.Client]
-CHOICE_LIMIT = 25
-CHOICE_TEXT_LIMIT = 100
-SCHEDULE_EXAMPLES = (
-    DEFAULT_SCHEDULE,
-    "weekdays 08:30",
-    "weekly mon 09:00",
-    "daily 18:00",
-    "0 */6 * * *",
-)
 # What the bot needs in a digest channel, in the order it checks them.
 BOT_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 THREAD_PERMISSIONS = ("view_channel", "send_messages_in_threads", "embed_links")
-DigestTarget = discord.TextChannel | discord.Thread
+FORUM_PERMISSIONS = ("view_channel", "send_messages", "send_messages_in_threads", "embed_links")
+NEW_THREAD_PERMISSIONS = (
+    *BOT_PERMISSIONS,
+    "read_message_history",
+    "create_public_threads",
+    "send_messages_in_threads",
+)
+DigestTarget = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 def _locale(interaction: Interaction) -> str:
@@ -62,13 +66,8 @@ def _digest_language(interaction: Interaction) -> str:
     return language_of(locale.value)
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
-
-
 class DigestChannel(app_commands.Transformer):
-    """A text channel or thread of the server the command is used in (never another's)."""
+    """A text, announcement, forum or media channel, or a thread, of this server only."""
 
     @property
     def type(self) -> discord.AppCommandOptionType:
@@ -84,13 +83,15 @@ class DigestChannel(app_commands.Transformer):
             discord.ChannelType.public_thread,
             discord.ChannelType.private_thread,
             discord.ChannelType.news_thread,
+            discord.ChannelType.forum,
+            discord.ChannelType.media,
         ]
 
     async def transform(self, interaction: Interaction, value: Any, /) -> DigestTarget:
         """Look the channel or thread up in this server; refuse anything else."""
         guild = interaction.guild
         channel = guild.get_channel_or_thread(int(value.id)) if guild is not None else None
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
+        if not isinstance(channel, discord.TextChannel | discord.Thread | discord.ForumChannel):
             raise ChannelNotInGuild()
         return channel
 
@@ -137,61 +138,43 @@ class DigestCog(
 
     # --- Autocomplete ----------------------------------------------------------------------
 
-    async def topic_choices(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def topic_choices(self, interaction: Interaction, current: str) -> Choices:
         """Complete the last of the comma-separated topics; `all` is offered too."""
-        head, _, last = current.rpartition(",")
-        prefix = f"{head}, " if head else ""
-        last = last.strip()
-        candidates: list[tuple[str, str]] = []
-        if not head and ALL_TOPICS.startswith(last.lower()):
-            label = translate("digest.all_topics", _locale(interaction))
-            candidates.append((f"{ALL_TOPICS} · {label}", ALL_TOPICS))
         library = self.bot.library.visible(self.bot.clock())  # embargoed topics stay hidden
-        for briefing in library.complete_topics(last, CHOICE_LIMIT):
-            room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
-            candidates.append((f"{truncate(briefing.title, room)} · {briefing.id}", briefing.id))
-        choices = []
-        for name, value in candidates:
-            full = f"{prefix}{value}"
-            if len(full) <= CHOICE_TEXT_LIMIT:
-                choices.append(
-                    app_commands.Choice(name=truncate(name, CHOICE_TEXT_LIMIT), value=full)
-                )
-        return choices[:CHOICE_LIMIT]
+        label = translate("digest.all_topics", _locale(interaction))
+        return digest_topic_choices(library, current, label)
 
-    async def schedule_choices(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def schedule_choices(self, interaction: Interaction, current: str) -> Choices:
         """The accepted forms, starting with what was typed."""
-        typed = current.strip()
-        options = [typed] if typed and typed not in SCHEDULE_EXAMPLES else []
-        options += [s for s in SCHEDULE_EXAMPLES if s.startswith(typed.split(" ")[0].lower())]
-        options = options or list(SCHEDULE_EXAMPLES)
-        return [
-            app_commands.Choice(name=truncate(o, CHOICE_TEXT_LIMIT), value=o[:CHOICE_TEXT_LIMIT])
-            for o in options[:CHOICE_LIMIT]
-        ]
+        return schedule_choices_for(current)
 
-    async def timezone_choices(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def timezone_choices(self, interaction: Interaction, current: str) -> Choices:
         """IANA zone names containing what was typed."""
-        typed = current.strip().lower().replace(" ", "_")
-        names = _zone_names()
-        found = [n for n in names if n.lower().startswith(typed)]
-        found += [n for n in names if typed in n.lower() and n not in found]
-        if not typed:
-            found = [self.bot.settings.default_timezone, "UTC"]
-        return [app_commands.Choice(name=n, value=n) for n in found[:CHOICE_LIMIT]]
+        return timezone_choices_for(current, self.bot.settings.default_timezone)
+
+    async def tag_choices(self, interaction: Interaction, current: str) -> Choices:
+        """The tags of the forum chosen in this command (none before a forum is chosen)."""
+        picked = getattr(interaction.namespace, "channel", None)
+        guild = interaction.guild
+        forum = guild.get_channel(int(picked.id)) if guild is not None and picked else None
+        if not isinstance(forum, discord.ForumChannel):
+            return []
+        return forum_tag_choices((tag.name for tag in forum.available_tags), current)
 
     # --- Helpers ---------------------------------------------------------------------------
 
-    def _check_bot_can_post(self, channel: DigestTarget, locale: str) -> None:
+    def _check_bot_can_post(
+        self, channel: DigestTarget, locale: str, target: Target = "channel"
+    ) -> None:
         """Raise BotMissingPermission naming the first permission the bot lacks there."""
         permissions = channel.permissions_for(channel.guild.me)
-        needed = THREAD_PERMISSIONS if isinstance(channel, discord.Thread) else BOT_PERMISSIONS
+        needed: tuple[str, ...] = BOT_PERMISSIONS
+        if isinstance(channel, discord.Thread):
+            needed = THREAD_PERMISSIONS
+        elif isinstance(channel, discord.ForumChannel):
+            needed = FORUM_PERMISSIONS
+        elif target == "new_thread":
+            needed = NEW_THREAD_PERMISSIONS
         for name in needed:
             if not getattr(permissions, name):
                 raise BotMissingPermission(
@@ -231,9 +214,11 @@ class DigestCog(
         mode="changes: only what changed (default); full: a summary of every briefing",
         mention="A role to ping in the first message of each digest (it must be mentionable)",
         publish="Announcement channels: publish each message to the servers that follow it",
+        tags="Forum channels: tags for each digest's post, separated by commas",
+        thread="new: each digest opens a thread from its first message, holding the rest",
     )
     @app_commands.autocomplete(
-        topics=topic_choices, schedule=schedule_choices, timezone=timezone_choices
+        topics=topic_choices, schedule=schedule_choices, timezone=timezone_choices, tags=tag_choices
     )
     async def subscribe(
         self,
@@ -245,14 +230,25 @@ class DigestCog(
         mode: Literal["changes", "full"] = "changes",
         mention: discord.Role | None = None,
         publish: bool = False,
+        tags: str | None = None,
+        thread: Literal["new", "none"] = "none",
     ) -> None:
         """Send a channel scheduled digests of what changed (subscribing again updates it)."""
         locale = _locale(interaction)
-        self._check_bot_can_post(channel, locale)
+        target = self._target(channel, thread, tags)
+        self._check_bot_can_post(channel, locale, target)
         if mention is not None:
             self._check_bot_can_ping(channel, mention)
         if publish and not (isinstance(channel, discord.TextChannel) and channel.is_news()):
             raise NotAnnouncementChannel(channel=channel.mention)
+        forum_tags: tuple[int, ...] = ()
+        if isinstance(channel, discord.ForumChannel):
+            forum_tags = choose_forum_tags(
+                tags,
+                [(tag.id, tag.name) for tag in channel.available_tags],
+                required=channel.flags.require_tag,
+                forum=channel.mention,
+            )
         subscription, created = await self.bot.digests.subscribe(
             self._guild_id(interaction),
             channel.id,
@@ -265,6 +261,8 @@ class DigestCog(
             now=self.bot.clock(),
             mention_role_id=mention.id if mention is not None else None,
             publish=publish,
+            target=target,
+            forum_tags=forum_tags,
         )
         text = translate(
             "digest.subscribed" if created else "digest.updated",
@@ -276,7 +274,29 @@ class DigestCog(
             mode=translate(f"digest.mode.{subscription.mode}", locale),
             next_due=discord_time(subscription.next_due),
         )
+        if target != "channel":
+            names = {tag.id: tag.name for tag in getattr(channel, "available_tags", ())}
+            text += "\n" + translate(
+                f"digest.target.{target}",
+                locale,
+                tags=", ".join(names.get(tag, str(tag)) for tag in forum_tags) or "—",
+            )
         await self._reply(interaction, text)
+
+    @staticmethod
+    def _target(channel: DigestTarget, thread: str, tags: str | None) -> Target:
+        """Where the digests go in this channel; raises when the options do not fit it."""
+        if isinstance(channel, discord.ForumChannel):
+            if thread == "new":
+                raise NewThreadNeedsTextChannel(channel=channel.mention)
+            return "forum"
+        if tags:
+            raise TagsNeedForum(channel=channel.mention)
+        if thread == "new":
+            if isinstance(channel, discord.Thread):
+                raise NewThreadNeedsTextChannel(channel=channel.mention)
+            return "new_thread"
+        return "channel"
 
     @app_commands.command(name="unsubscribe")
     @app_commands.describe(channel="The channel that should stop getting digests")
@@ -378,7 +398,9 @@ class DigestCog(
     @app_commands.describe(channel="The subscribed channel")
     async def pause(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Pause a channel's digests until resumed."""
-        await self.bot.digests.pause(self._guild_id(interaction), channel.id, self.bot.clock())
+        await self.bot.digests.pause(
+            self._guild_id(interaction), channel.id, self.bot.clock(), by=interaction.user.id
+        )
         text = translate("digest.paused", _locale(interaction), channel=channel.mention)
         await self._reply(interaction, text)
 
@@ -387,10 +409,10 @@ class DigestCog(
     async def resume(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Resume a paused or failing channel's digests from its next due time."""
         locale = _locale(interaction)
-        self._check_bot_can_post(channel, locale)
-        resumed = await self.bot.digests.resume(
-            self._guild_id(interaction), channel.id, self.bot.clock()
-        )
+        guild_id = self._guild_id(interaction)
+        current = await self.bot.digests.subscription(guild_id, channel.id)
+        self._check_bot_can_post(channel, locale, current.target)
+        resumed = await self.bot.digests.resume(guild_id, channel.id, self.bot.clock())
         text = translate(
             "digest.resumed",
             locale,

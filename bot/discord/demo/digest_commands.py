@@ -65,6 +65,10 @@ class _Observed:
     messages: set[int]
 
 
+# What the bot posts; not Discord's own notices ("started a thread").
+_POSTED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
 class DigestCommands:
     """`tick`, `offline`, `edit` and `channel`, for one demo session."""
 
@@ -170,10 +174,15 @@ class DigestCommands:
     # --- what happened ---------------------------------------------------------------------
 
     def _history(self, channel: DemoChannel) -> list[discord.Message]:
-        try:
-            return list(channel.handle.history(viewer=self.viewer()))
-        except (simcord.SetupError, simcord.BackendError):
-            return []  # a forum has posts in threads, not messages of its own
+        """The channel's messages and those of its threads (a forum's are all in posts)."""
+        messages: list[discord.Message] = []
+        for handle in (channel.handle, *channel.handle.threads):
+            try:
+                history = handle.history(viewer=self.viewer())
+            except (simcord.SetupError, simcord.BackendError):
+                continue  # a forum has no messages of its own; a private thread is hidden
+            messages.extend(m for m in history if m.type in _POSTED_TYPES)
+        return sorted(messages, key=lambda message: message.id)
 
     async def _observe(self) -> _Observed:
         subscriptions = {s.id: s for s in await self._subscriptions()}
@@ -209,7 +218,13 @@ class DigestCommands:
             if due is not None and clock_text(due) != posted_at:
                 late = f", a catch-up of the digest due {clock_text(due)}"
             self.write(f"Posted in #{channel.name} at {posted_at}{late} ({count}):")
+            place = None
             for message in group:
+                if message.channel.id != channel.handle.id and message.channel.id != place:
+                    place = message.channel.id
+                    name = getattr(message.channel, "name", None) or str(place)
+                    kind = "post" if channel.kind == "forum" else "thread"
+                    self.write(f"(in the {kind} “{name}”)")
                 self.write(self.world.readable(posted_text(message, self.world.now())))
                 self.write("")
 

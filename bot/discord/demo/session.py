@@ -311,7 +311,7 @@ class DemoSession:
                 kinds = [k for k in _KIND_ORDER if k in named] + sorted(named - set(_KIND_ORDER))
                 raise ValueError(
                     f"#{channel.name} is {channel.kind_with_article}; {parameter.name} takes "
-                    f"{', '.join(kinds[:-1])} or {kinds[-1]} (digests to forums come later)"
+                    f"{', '.join(kinds[:-1])} or {kinds[-1]}"
                 )
             return channel.handle
         if kind is discord.AppCommandOptionType.role:

@@ -37,7 +37,8 @@ PROMPT = "briefbot> "
 
 @contextmanager
 def _interaction_locale(session_of: Callable[[], DemoSession | None]) -> Iterator[None]:
-    """Stamp the demo user's chosen locale on every interaction (simcord fixes en-US)."""
+    """Stamp the demo user's chosen locale on every interaction (simcord fixes en-US),
+    and the server as the app's installer, as Discord says (simcord leaves it out)."""
     original = simcord.interactions.base_payload
 
     def patched(*args: Any, **kwargs: Any) -> Any:
@@ -45,6 +46,9 @@ def _interaction_locale(session_of: Callable[[], DemoSession | None]) -> Iterato
         session = session_of()
         if session is not None:
             payload["locale"] = session.locale
+        guild_id = payload.get("guild_id")
+        if guild_id is not None and not payload.get("authorizing_integration_owners"):
+            payload["authorizing_integration_owners"] = {"0": str(guild_id)}
         return record, payload
 
     simcord.interactions.base_payload = patched

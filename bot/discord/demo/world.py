@@ -1,8 +1,8 @@
 """The demo's server: its channels, roles and three people, and the simulated clock.
 
-Everyone types in `#general`. `#news` and the announcement channel can take digests;
-the forum `#briefings` and the `@Briefing readers` role are there for delivery to
-forums and role pings (not implemented yet). The clock is simcord's: it starts at
+Everyone types in `#general`. `#news`, the announcement channel and the forum
+`#briefings` (a post per digest) can take digests, and the `@Briefing readers` role
+can be pinged by one. The clock is simcord's: it starts at
 2026-01-01 00:00 UTC and moves only when the demo moves it (`tick`, `offline`) or while
 the bot's own timers run.
 """
