@@ -3,7 +3,8 @@
 Each message carries its deterministic nonce, so a send retried after a crash returns
 the message Discord already created instead of posting it again. What Discord answers
 decides what happens to the subscription: a gone channel removes it, a refusal pauses
-it as failing (telling the guild's staff once), a transient failure is retried later.
+it as failing (telling the guild's staff once), a transient failure is retried later:
+the guild is warned at the third in a row and the subscription paused at the fifth.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from bot.store.interface import Store
 from bot.text.i18n import translate
 
 log = logging.getLogger(__name__)
+
+WARN_AFTER_FAILURES = 3  # transient failures in a row before the guild is warned
+PAUSE_AFTER_FAILURES = 5  # ... and before the subscription is paused as failing
 
 
 class LedgerSender:
@@ -142,20 +146,7 @@ class LedgerSender:
             )
             report.failed += 1
             report.errors.append(error.reason)
-            report.note(
-                subscription,
-                "retrying",
-                now,
-                current.due_at,
-                code=error.status,
-                reason=error.reason,
-            )
-            log.warning(
-                "digest for channel %s failed after %d attempt(s) (%s); retrying next tick",
-                subscription.channel_id,
-                error.attempts,
-                error.reason,
-            )
+            await self._failed_again(subscription, current, error, now, report)
         except Exception as error:  # a bug: keep it from stopping every other delivery
             log.exception("unexpected error delivering to channel %s", subscription.channel_id)
             await ledger.record_failure(
@@ -175,6 +166,75 @@ class LedgerSender:
                 message_id=sent_ids[0],
                 channel_id=placement.first_channel(subscription),
                 detail=f"{UNPUBLISHED}{unpublished}" if unpublished else None,
+            )
+
+    async def _failed_again(
+        self,
+        subscription: Subscription,
+        current: Delivery,
+        error: DeliveryFailed,
+        now: dt.datetime,
+        report: DeliveryReport,
+    ) -> None:
+        """A transient failure, counted with the runs before it: retried next tick, with
+        one warning at `WARN_AFTER_FAILURES` in a row and a pause at `PAUSE_AFTER_FAILURES`."""
+        earlier = await self._store.history.recent(subscription.id, PAUSE_AFTER_FAILURES)
+        in_a_row = 1
+        for run in earlier:
+            if run.outcome != "retrying":
+                break
+            in_a_row += 1
+        code = error.code or error.status
+        if in_a_row >= PAUSE_AFTER_FAILURES:
+            reason = f"{error.reason} ({in_a_row} failures in a row)"
+            paused = await self._store.subscriptions.mark_failing(subscription, code, reason, now)
+            report.note(subscription, "paused", now, current.due_at, code=code, reason=reason)
+            log.warning(
+                "digest for channel %s failed %d times in a row (%s): paused as failing",
+                subscription.channel_id,
+                in_a_row,
+                error.reason,
+            )
+            if paused:
+                report.paused += 1
+                await self._notify_failure(subscription, error, now)
+            return
+        report.note(
+            subscription, "retrying", now, current.due_at, code=error.status, reason=error.reason
+        )
+        log.warning(
+            "digest for channel %s failed after %d attempt(s) (%s); retrying next tick",
+            subscription.channel_id,
+            error.attempts,
+            error.reason,
+        )
+        if in_a_row == WARN_AFTER_FAILURES and not subscription.is_follow:
+            await self._warn(subscription, error, in_a_row, now)
+
+    async def _warn(
+        self, subscription: Subscription, error: DeliveryError, in_a_row: int, now: dt.datetime
+    ) -> None:
+        """Tell the guild, once before the pause, what keeps failing and how to fix it."""
+        channel_id = await self._notices.notice_channel(
+            subscription.guild_id, subscription.channel_id
+        )
+        if channel_id is None:
+            return
+        language = subscription.language
+        text = translate(
+            "digest.failure_warning",
+            language,
+            channel=f"<#{subscription.channel_id}>",
+            count=in_a_row,
+            reason=failure_reason(error.code, error.reason, language),
+            left=PAUSE_AFTER_FAILURES - in_a_row,
+        )
+        nonce = notice_nonce(subscription.id, now)
+        try:
+            await self._queue.send(channel_id, OutgoingMessage(text), nonce=nonce)
+        except DeliveryError as failure:
+            log.warning(
+                "could not warn guild %s of failing digests: %s", subscription.guild_id, failure
             )
 
     async def _refused(

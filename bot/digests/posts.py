@@ -76,13 +76,14 @@ def choose_forum_tags(
     Raises UnknownForumTag, TooManyForumTags, or ForumRequiresTag when the forum
     requires a tag and none was given.
     """
+    available = list(available)
     by_name = {name.casefold(): tag_id for tag_id, name in available}
     ids = set(by_name.values())
     chosen: list[int] = []
     for item in (part.strip() for part in (typed or "").split(",")):
         if not item:
             continue
-        tag_id = int(item) if item.isdigit() and int(item) in ids else by_name.get(item.casefold())
+        tag_id = int(item) if item.isdecimal() and int(item) in ids else by_name.get(item.casefold())
         if tag_id is None:
             names = ", ".join(name for _, name in available) or "—"
             raise UnknownForumTag(tag=item, forum=forum, tags=names)

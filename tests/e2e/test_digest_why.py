@@ -171,3 +171,27 @@ def _unwrapped(errors: list[BaseException]) -> list[BaseException]:
             error = error.original
         found.append(error)
     return found
+
+
+async def test_repeated_server_errors_warn_once_then_pause(world: World) -> None:
+    await world.use_system_channel()
+    await digest(world, "subscribe", channel=world.channel)
+    refuse_posts(world, 500, times=None)
+    for minutes in range(5):  # five ticks, all failing
+        await world.bot.digests.deliver_due(TOKYO_NINE + dt.timedelta(minutes=minutes))
+        subscription = await world.subscription()
+        assert subscription is not None
+        assert subscription.state == ("failing" if minutes == 4 else "active"), minutes
+        warnings = [m for m in posted(world.system) if "times in a row" in m.content]
+        assert len(warnings) == (1 if minutes >= 2 else 0), minutes
+    [warning] = warnings
+    assert warning.content.startswith(f"The digest for <#{world.channel.id}> has failed 3 times")
+    assert "After 2 more failure(s) it will be paused." in warning.content
+    assert warning.mentions == []
+    assert warning.role_mentions == []
+    notices = [m for m in posted(world.system) if "could not post the scheduled" in m.content]
+    assert len(notices) == 1
+    card = await why(world)
+    assert card["Last runs"][0].startswith(f"{at(TOKYO_NINE + dt.timedelta(minutes=4))}: paused")
+    assert "5 failures in a row" in card["Last runs"][0]
+    assert sum("retried next tick" in line for line in card["Last runs"]) == 4
