@@ -58,6 +58,18 @@ CROSSPOSTED = 1 << 0  # message flag
 CROSSPOSTS_PER_HOUR = 10
 
 
+DROP = web.RequestKey("drop", bool)  # a fault's drop: do the work, never answer
+
+
+def created(request: web.Request, data: Any) -> web.Response:
+    """The answer to a request that created something, unless a fault drops it."""
+    if request.get(DROP):
+        if request.transport is not None:
+            request.transport.close()  # it exists, but its sender never hears back
+        return web.Response(status=204)
+    return json_response(data)
+
+
 def json_response(
     data: Any, *, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:
@@ -322,7 +334,7 @@ class ChannelRoutes:
                 if "message" in body or parent["type"] not in (TEXT, ANNOUNCEMENT):
                     return error_response(400, 50024, "Cannot execute action on this channel type")
                 kind = int(body.get("type") or PRIVATE_THREAD)
-                return json_response(self._new_thread(next(self._ids), parent, kind, body))
+                return created(request, self._new_thread(next(self._ids), parent, kind, body))
             message = body.get("message")
             if not isinstance(message, dict):
                 return error_response(400, 50035, "Invalid Form Body (message)")
@@ -340,7 +352,7 @@ class ChannelRoutes:
             thread = self._new_thread(thread_id, parent, PUBLIC_THREAD, body)
             first = message_object(thread_id, thread_id, message)
             self._record_message(thread_id, first, now)
-            return json_response({**thread, "message": first})
+            return created(request, {**thread, "message": first})
 
     async def _thread_from_message(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -359,7 +371,7 @@ class ChannelRoutes:
             if not isinstance(name, str) or not 1 <= len(name) <= 100:
                 return error_response(400, 50035, "Invalid Form Body (name)")
             kind = ANNOUNCEMENT_THREAD if parent["type"] == ANNOUNCEMENT else PUBLIC_THREAD
-            return json_response(self._new_thread(message_id, parent, kind, body))
+            return created(request, self._new_thread(message_id, parent, kind, body))
 
     def _threads(self, keep: Any) -> list[dict[str, Any]]:
         return [

@@ -50,7 +50,9 @@ from aiohttp import web
 from benchmarks.loopback_channels import (
     APPLICATION_ID,
     BOT_USER,
+    DROP,
     ChannelRoutes,
+    created,
     error_response,
     message_object,
 )
@@ -58,7 +60,6 @@ from benchmarks.loopback_channels import json_response as _json
 
 API_PREFIX = "/api/v10"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DROP = web.RequestKey("drop", bool)
 # Discord's interaction endpoints, which its global limit does not cover.
 EXEMPT = re.compile(rf"^{API_PREFIX}/(interactions/|webhooks/[^/]+/[^/]+)")
 
@@ -312,12 +313,7 @@ class LoopbackDiscord(ChannelRoutes):
                     return _json(seen[1])
             message = message_object(next(self._ids), channel_id, {**body, "flags": 0})
             self._record_message(channel_id, message, now)
-        if request.get(DROP):
-            # The message exists, but its sender never hears back.
-            if request.transport is not None:
-                request.transport.close()
-            return web.Response(status=204)
-        return _json(message)
+        return created(request, message)
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return error_response(404, 0, "404: Not Found")
