@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "memory": ["benchmarks.bench_memory", "--sizes", "100,1000,10000"],
     "startup": ["benchmarks.bench_startup"],
     "fanout": ["benchmarks.bench_fanout"],
+    "fanout-targets": ["benchmarks.bench_fanout_targets"],
     "hostile": ["benchmarks.bench_hostile"],
     "selection-postgres": [
         "benchmarks.bench_selection",
