@@ -83,7 +83,9 @@ def choose_forum_tags(
     for item in (part.strip() for part in (typed or "").split(",")):
         if not item:
             continue
-        tag_id = int(item) if item.isdecimal() and int(item) in ids else by_name.get(item.casefold())
+        tag_id = (
+            int(item) if item.isdecimal() and int(item) in ids else by_name.get(item.casefold())
+        )
         if tag_id is None:
             names = ", ".join(name for _, name in available) or "—"
             raise UnknownForumTag(tag=item, forum=forum, tags=names)

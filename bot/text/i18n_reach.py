@@ -19,6 +19,7 @@ REACH_MESSAGES: dict[str, dict[str, str]] = {
         "error.new_thread_needs_text_channel": "thread: new opens a thread in a text or announcement channel, and {channel} is a forum or a thread. Choose its parent channel, or leave thread at none.",
         "error.not_following": "You don't follow {topic}. /briefing following lists what you follow.",
         "digest.target.forum": "Each digest opens a new post (tags: {tags}).",
+        "digest.target.forum_untagged": "Each digest opens a new post.",
         "digest.target.new_thread": "Each digest opens a new thread from its first message.",
         "digest.target.dm": "Each digest goes to your direct messages.",
         "digest.failure_warning": "The digest for {channel} has failed {count} times in a row: {reason}. After {left} more failure(s) it will be paused. Check that I can see and post in {channel}; /digest why shows each run.",
@@ -30,7 +31,6 @@ REACH_MESSAGES: dict[str, dict[str, str]] = {
         "follow.where": "your direct messages",
         "follow.title": "Your follows: {topics}",
         "follow.paused_notice": "Your digests of {topics} are paused: Discord would not deliver them to your direct messages ({reason}). Allow direct messages from this app (server privacy settings), then use /briefing follow to restart them.",
-        "follow.dm_note": "I could not send this to your direct messages, so your follow is paused ({reason}).",
     },
     "ja": {
         "error.unknown_forum_tag": "{forum} には「{tag}」というタグがありません。使えるタグ: {tags}。",
@@ -40,6 +40,7 @@ REACH_MESSAGES: dict[str, dict[str, str]] = {
         "error.new_thread_needs_text_channel": "thread: new はテキストまたはアナウンスチャンネルにスレッドを作りますが、{channel} はフォーラムかスレッドです。親チャンネルを選ぶか、thread を none のままにしてください。",
         "error.not_following": "{topic} はフォローしていません。/briefing following でフォロー中のトピックを確認できます。",
         "digest.target.forum": "ダイジェストごとに新しい投稿を作ります(タグ: {tags})。",
+        "digest.target.forum_untagged": "ダイジェストごとに新しい投稿を作ります。",
         "digest.target.new_thread": "ダイジェストごとに最初のメッセージからスレッドを作ります。",
         "digest.target.dm": "ダイジェストはあなたの DM に届きます。",
         "digest.failure_warning": "{channel} のダイジェストが {count} 回続けて失敗しました: {reason}。あと {left} 回失敗すると一時停止します。ボットが {channel} を閲覧・投稿できるか確認してください。/digest why で各回の結果を確認できます。",
@@ -51,7 +52,6 @@ REACH_MESSAGES: dict[str, dict[str, str]] = {
         "follow.where": "あなたの DM",
         "follow.title": "フォロー中: {topics}",
         "follow.paused_notice": "{topics} のダイジェストを一時停止しました。Discord が DM に届けられませんでした({reason})。このアプリからの DM を許可し(サーバーのプライバシー設定)、/briefing follow で再開してください。",
-        "follow.dm_note": "DM に送れなかったため、フォローを一時停止しました({reason})。",
     },
 }
 

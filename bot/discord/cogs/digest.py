@@ -276,11 +276,9 @@ class DigestCog(
         )
         if target != "channel":
             names = {tag.id: tag.name for tag in getattr(channel, "available_tags", ())}
-            text += "\n" + translate(
-                f"digest.target.{target}",
-                locale,
-                tags=", ".join(names.get(tag, str(tag)) for tag in forum_tags) or "—",
-            )
+            tags_text = ", ".join(names.get(tag, str(tag)) for tag in forum_tags)
+            key = "forum_untagged" if target == "forum" and not tags_text else target
+            text += "\n" + translate(f"digest.target.{key}", locale, tags=tags_text)
         await self._reply(interaction, text)
 
     @staticmethod
