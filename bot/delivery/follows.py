@@ -19,7 +19,7 @@ from bot.delivery.reports import Explanation
 from bot.delivery.subscriptions import DEFAULT_SCHEDULE, SubscriptionService
 from bot.digests.records import DM_GUILD, Subscription
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
-from bot.errors import NotFollowing
+from bot.errors import NotFollowing, NotSubscribed
 from bot.store.interface import Store
 
 
@@ -127,10 +127,10 @@ class FollowService:
 
     async def explain(self, user_id: int, now: dt.datetime) -> Explanation | None:
         """The member's follow with its last runs and what waits; None if they follow nothing."""
-        current = await self.of_member(user_id)
-        if current is None:
+        try:
+            return await self._manage.explain(DM_GUILD, user_id, now)
+        except NotSubscribed:
             return None
-        return await self._manage.explain(DM_GUILD, user_id, now)
 
     async def unheard_pause(self, user_id: int) -> Subscription | None:
         """The member's follow if Discord's refusal paused it and they have not been told.

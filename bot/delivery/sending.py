@@ -215,27 +215,15 @@ class LedgerSender:
         self, subscription: Subscription, error: DeliveryError, in_a_row: int, now: dt.datetime
     ) -> None:
         """Tell the guild, once before the pause, what keeps failing and how to fix it."""
-        channel_id = await self._notices.notice_channel(
-            subscription.guild_id, subscription.channel_id
-        )
-        if channel_id is None:
-            return
         language = subscription.language
-        text = translate(
+        await self._tell_guild(
+            subscription,
             "digest.failure_warning",
-            language,
-            channel=f"<#{subscription.channel_id}>",
+            now,
             count=in_a_row,
             reason=failure_reason(error.code, error.reason, language),
             left=PAUSE_AFTER_FAILURES - in_a_row,
         )
-        nonce = notice_nonce(subscription.id, now)
-        try:
-            await self._queue.send(channel_id, OutgoingMessage(text), nonce=nonce)
-        except DeliveryError as failure:
-            log.warning(
-                "could not warn guild %s of failing digests: %s", subscription.guild_id, failure
-            )
 
     async def _refused(
         self,
@@ -291,18 +279,20 @@ class LedgerSender:
             return  # the member hears of it with their next command, not in a channel
         if not await self._store.subscriptions.claim_failure_notice(subscription):
             return
+        reason = failure_reason(error.code, error.reason, subscription.language)
+        await self._tell_guild(subscription, "digest.failure_notice", now, reason=reason)
+
+    async def _tell_guild(
+        self, subscription: Subscription, key: str, now: dt.datetime, **params: object
+    ) -> None:
+        """Post a notice about this subscription where the guild's staff read notices."""
         channel_id = await self._notices.notice_channel(
             subscription.guild_id, subscription.channel_id
         )
         if channel_id is None:
             return
-        language = subscription.language
-        text = translate(
-            "digest.failure_notice",
-            language,
-            channel=f"<#{subscription.channel_id}>",
-            reason=failure_reason(error.code, error.reason, language),
-        )
+        channel = f"<#{subscription.channel_id}>"
+        text = translate(key, subscription.language, channel=channel, **params)
         try:
             await self._queue.send(
                 channel_id, OutgoingMessage(text), nonce=notice_nonce(subscription.id, now)
