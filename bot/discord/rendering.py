@@ -398,6 +398,11 @@ async def report_error(
 
 async def send_error(interaction: discord.Interaction[discord.Client], message: str) -> None:
     """Tell the user what went wrong, privately, whether or not we already replied."""
+    await send_private(interaction, message)
+
+
+async def send_private(interaction: discord.Interaction[discord.Client], message: str) -> None:
+    """Reply with text only the user sees, mentioning nobody, whether or not we replied."""
     message = truncate(message, CONTENT_LIMIT)
     if interaction.response.is_done():
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)

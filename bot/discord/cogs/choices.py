@@ -29,14 +29,29 @@ SCHEDULE_EXAMPLES = (
 Choices = list[app_commands.Choice[str]]
 
 
+def _topic_name(title: str, topic: str) -> str:
+    """A topic as a choice shows it: "title · id", within 100 characters."""
+    return f"{truncate(title, CHOICE_TEXT_LIMIT - len(topic) - 3)} · {topic}"
+
+
 def topic_choices_for(library: Library, typed: str) -> Choices:
     """Autocomplete choices for a topic: "title · id", at most 25, each within 100 characters."""
+    return [
+        app_commands.Choice(name=_topic_name(briefing.title, briefing.id), value=briefing.id)
+        for briefing in library.complete_topics(typed, CHOICE_LIMIT)
+    ]
+
+
+def followed_topic_choices_for(library: Library, topics: Iterable[str], typed: str) -> Choices:
+    """The member's followed topics whose id or title contains what was typed."""
+    wanted = typed.strip().casefold()
     choices = []
-    for briefing in library.complete_topics(typed, CHOICE_LIMIT):
-        room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
-        name = f"{truncate(briefing.title, room)} · {briefing.id}"
-        choices.append(app_commands.Choice(name=name, value=briefing.id))
-    return choices
+    for topic in topics:
+        briefing = library.get(topic)
+        title = briefing.title if briefing is not None else topic
+        if wanted in topic.casefold() or wanted in title.casefold():
+            choices.append(app_commands.Choice(name=_topic_name(title, topic), value=topic))
+    return choices[:CHOICE_LIMIT]
 
 
 def section_choices_for(library: Library, topic: str | None, typed: str) -> Choices:
@@ -79,8 +94,7 @@ def digest_topic_choices(library: Library, typed: str, all_label: str) -> Choice
     if not head and ALL_TOPICS.startswith(last.lower()):
         candidates.append((f"{ALL_TOPICS} · {all_label}", ALL_TOPICS))
     for briefing in library.complete_topics(last, CHOICE_LIMIT):
-        room = CHOICE_TEXT_LIMIT - len(briefing.id) - 3
-        candidates.append((f"{truncate(briefing.title, room)} · {briefing.id}", briefing.id))
+        candidates.append((_topic_name(briefing.title, briefing.id), briefing.id))
     return _last_of_list(typed, candidates)
 
 

@@ -25,7 +25,7 @@ from bot.discord.cogs.choices import (
     schedule_choices_for,
     timezone_choices_for,
 )
-from bot.discord.rendering import NO_MENTIONS, send_pages
+from bot.discord.rendering import NO_MENTIONS, send_pages, send_private
 from bot.errors import (
     BotMissingPermission,
     ChannelNotInGuild,
@@ -189,15 +189,6 @@ class DigestCog(
         if not (role.mentionable or channel.permissions_for(channel.guild.me).mention_everyone):
             raise RoleNotMentionable(role=role.mention, channel=channel.mention)
 
-    @staticmethod
-    async def _reply(interaction: Interaction, text: str) -> None:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(
-                text, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
-
     def _guild_id(self, interaction: Interaction) -> int:
         if interaction.guild_id is None:
             raise app_commands.NoPrivateMessage()
@@ -279,7 +270,7 @@ class DigestCog(
             tags_text = ", ".join(names.get(tag, str(tag)) for tag in forum_tags)
             key = "forum_untagged" if target == "forum" and not tags_text else target
             text += "\n" + translate(f"digest.target.{key}", locale, tags=tags_text)
-        await self._reply(interaction, text)
+        await send_private(interaction, text)
 
     @staticmethod
     def _target(channel: DigestTarget, thread: str, tags: str | None) -> Target:
@@ -302,7 +293,7 @@ class DigestCog(
         """Stop a channel's digests."""
         await self.bot.digests.unsubscribe(self._guild_id(interaction), channel.id)
         text = translate("digest.unsubscribed", _locale(interaction), channel=channel.mention)
-        await self._reply(interaction, text)
+        await send_private(interaction, text)
 
     @app_commands.command(name="list")
     async def list_subscriptions(self, interaction: Interaction) -> None:
@@ -329,7 +320,7 @@ class DigestCog(
         )
         if not messages:
             text = translate("digest.preview_empty", locale, channel=channel.mention)
-            await self._reply(interaction, text)
+            await send_private(interaction, text)
             return
         intro = translate("digest.preview_intro", locale, channel=channel.mention)
         for index, message in enumerate(messages):
@@ -370,7 +361,7 @@ class DigestCog(
             text = translate(
                 "digest.send_failed", locale, channel=channel.mention, reason=outcome.reason or "?"
             )
-        await self._reply(interaction, text)
+        await send_private(interaction, text)
 
     @app_commands.command(name="why")
     @app_commands.describe(channel="The subscribed channel")
@@ -400,7 +391,7 @@ class DigestCog(
             self._guild_id(interaction), channel.id, self.bot.clock(), by=interaction.user.id
         )
         text = translate("digest.paused", _locale(interaction), channel=channel.mention)
-        await self._reply(interaction, text)
+        await send_private(interaction, text)
 
     @app_commands.command(name="resume")
     @app_commands.describe(channel="The subscribed channel")
@@ -417,7 +408,7 @@ class DigestCog(
             channel=channel.mention,
             next_due=discord_time(resumed.next_due),
         )
-        await self._reply(interaction, text)
+        await send_private(interaction, text)
 
 
 async def setup(bot: BriefBot) -> None:

@@ -17,9 +17,14 @@ from discord.ext import commands
 
 from bot.digests.explain import why_cards
 from bot.digests.listing import discord_time, failure_reason, topics_text
-from bot.discord.cogs.choices import Choices, schedule_choices_for, timezone_choices_for
+from bot.discord.cogs.choices import (
+    Choices,
+    followed_topic_choices_for,
+    schedule_choices_for,
+    timezone_choices_for,
+)
 from bot.discord.cogs.choices import topic_choices_for as _topics
-from bot.discord.rendering import NO_MENTIONS, send_pages
+from bot.discord.rendering import send_pages, send_private
 from bot.text.cards import number_pages, paginate
 from bot.text.i18n import language_of, translate
 
@@ -32,13 +37,6 @@ Interaction = discord.Interaction[discord.Client]
 
 def _language(interaction: Interaction) -> str:
     return language_of(interaction.locale.value)
-
-
-async def _reply(interaction: Interaction, text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    else:
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def tell_of_paused_follow(bot: BriefBot, interaction: Interaction) -> None:
@@ -54,7 +52,7 @@ async def tell_of_paused_follow(bot: BriefBot, interaction: Interaction) -> None
             topics=topics_text(paused.topics, language),
             reason=failure_reason(paused.failure_code, paused.failure_reason, language),
         )
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await send_private(interaction, text)
     except Exception:  # the command itself has been answered; never spoil that
         log.exception("could not tell member %s their follow is paused", interaction.user.id)
 
@@ -71,16 +69,8 @@ class FollowCommands(commands.Cog):
     async def followed_topic_choices(self, interaction: Interaction, current: str) -> Choices:
         """The topics this member follows, matching what was typed."""
         followed = await self.bot.digests.follows.of_member(interaction.user.id)
-        typed = current.strip().casefold()
-        library = self.bot.library
-        choices = []
-        for topic in (followed.topics or ()) if followed is not None else ():
-            briefing = library.get(topic)
-            title = briefing.title if briefing is not None else topic
-            if typed in topic.casefold() or typed in title.casefold():
-                name = f"{title} · {topic}"[:100]
-                choices.append(app_commands.Choice(name=name, value=topic))
-        return choices[:25]
+        topics = (followed.topics or ()) if followed is not None else ()
+        return followed_topic_choices_for(self.bot.library, topics, current)
 
     async def follow_schedule_choices(self, interaction: Interaction, current: str) -> Choices:
         """The accepted schedule forms."""
@@ -127,7 +117,7 @@ class FollowCommands(commands.Cog):
             timezone=subscription.timezone,
             next_due=discord_time(subscription.next_due),
         )
-        await _reply(interaction, text)
+        await send_private(interaction, text)
 
     @app_commands.command(name="unfollow")
     @app_commands.describe(topic="The briefing to stop following")
@@ -144,7 +134,7 @@ class FollowCommands(commands.Cog):
         else:
             remaining = topics_text(result.remaining.topics, language)
             text = translate("follow.unfollowed", language, topic=named, topics=remaining)
-        await _reply(interaction, text)
+        await send_private(interaction, text)
 
     @app_commands.command(name="following")
     async def following(self, interaction: Interaction) -> None:
@@ -152,7 +142,7 @@ class FollowCommands(commands.Cog):
         language = _language(interaction)
         explanation = await self.bot.digests.follows.explain(interaction.user.id, self.bot.clock())
         if explanation is None:
-            await _reply(interaction, translate("follow.none", language))
+            await send_private(interaction, translate("follow.none", language))
             return
         subscription = explanation.subscription
         cards = why_cards(
