@@ -244,21 +244,40 @@ async def run_fanout(
         row(scenario, "channels", channels, "channels"),
         row(scenario, "messages_sent", created, "messages"),
         *rates,
-        row(
+        *outcome_rows(
             scenario,
-            "http_429",
-            stats["rate_limited"] - before["rate_limited"],
-            "responses",
-            0,
-            higher_is_better=False,
+            rate_limited=stats["rate_limited"] - before["rate_limited"],
+            lost=lost,
+            duplicates=duplicates,
+            unsent=unsent,
+            failed=report.failed,
+            wall=wall,
+            cpu_per_1000=cpu / (channels / 1000),
         ),
+        row(scenario, "max_requests_in_a_second", stats["max_in_window"], "requests"),
+    ]
+
+
+def outcome_rows(
+    scenario: str,
+    *,
+    rate_limited: int,
+    lost: int,
+    duplicates: int,
+    unsent: int,
+    failed: int,
+    wall: float,
+    cpu_per_1000: float,
+) -> list[Row]:
+    """What every fan-out reports after its rate: 429s, losses, duplicates, time and CPU."""
+    return [
+        row(scenario, "http_429", rate_limited, "responses", 0, higher_is_better=False),
         row(scenario, "lost", lost, "messages", 0, higher_is_better=False),
         row(scenario, "duplicates", duplicates, "messages", 0, higher_is_better=False),
         row(scenario, "ledger_unsent", unsent, "rows", 0, higher_is_better=False),
-        row(scenario, "failed", report.failed, "digests", 0, higher_is_better=False),
+        row(scenario, "failed", failed, "digests", 0, higher_is_better=False),
         row(scenario, "wall_time", round(wall, 2), "s"),
-        row(scenario, "bot_cpu_per_1000", round(cpu / (channels / 1000), 3), "CPU s"),
-        row(scenario, "max_requests_in_a_second", stats["max_in_window"], "requests"),
+        row(scenario, "bot_cpu_per_1000", round(cpu_per_1000, 3), "CPU s"),
     ]
 
 

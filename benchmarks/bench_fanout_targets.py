@@ -30,7 +30,7 @@ from typing import Any
 
 import discord
 
-from benchmarks.bench_fanout import TARGET_RATIO, TOKEN, requests_rate, row
+from benchmarks.bench_fanout import TARGET_RATIO, TOKEN, outcome_rows, requests_rate, row
 from benchmarks.corpus import write_corpus
 from benchmarks.loopback_channels import FORUM, PUBLIC_THREAD
 from benchmarks.loopback_discord import configure, fetch_stats, serve_in_process
@@ -151,24 +151,20 @@ async def run_mixed(url: str, per_kind: int, workdir: Path, scenario: str) -> li
         row(scenario, "rate_ratio", round(budget / rate, 4), "ratio", TARGET_RATIO),
         row(
             scenario,
-            "http_429",
-            stats["rate_limited"] - before["rate_limited"],
-            "responses",
-            0,
-            higher_is_better=False,
-        ),
-        row(scenario, "lost", lost, "messages", 0, higher_is_better=False),
-        row(scenario, "duplicates", duplicates, "messages", 0, higher_is_better=False),
-        row(
-            scenario,
             "forum_posts",
             sum(posts[first_id("forum post") + i] for i in range(per_kind)),
             "posts",
         ),
-        row(scenario, "ledger_unsent", unsent, "rows", 0, higher_is_better=False),
-        row(scenario, "failed", report.failed, "digests", 0, higher_is_better=False),
-        row(scenario, "wall_time", round(wall, 2), "s"),
-        row(scenario, "bot_cpu_per_1000", round(cpu / (len(targets) / 1000), 3), "CPU s"),
+        *outcome_rows(
+            scenario,
+            rate_limited=stats["rate_limited"] - before["rate_limited"],
+            lost=lost,
+            duplicates=duplicates,
+            unsent=unsent,
+            failed=report.failed,
+            wall=wall,
+            cpu_per_1000=cpu / (len(targets) / 1000),
+        ),
     ]
 
 
