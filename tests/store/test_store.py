@@ -363,6 +363,25 @@ async def test_many_claims_in_one_call_each_apply_once(repo: Store) -> None:
     assert await repo.ledger.blobs(["hash-again"]) == {}
 
 
+async def test_two_claims_of_one_subscription_in_a_call_apply_in_order(repo: Store) -> None:
+    sub = await subscribe(repo)
+    # Both read the same due time: the first moves it, so the second no longer applies.
+    batch = [DigestClaim(sub, NOW + dt.timedelta(days=n)) for n in (1, 2, 3)]
+    assert await repo.ledger.claim_scheduled(batch, NOW) == []
+    moved = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
+    assert moved is not None
+    assert (moved.next_due, moved.claim_version) == (NOW + dt.timedelta(days=1), 0)
+    # One that posts applies before one that only moves the due time, and bumps the version.
+    moved_on = DigestClaim(moved, NOW + dt.timedelta(days=9))
+    batch = [moved_on, claim(moved, NOW + dt.timedelta(days=1), payload="posted")]
+    [row] = await repo.ledger.claim_scheduled(batch, NOW + dt.timedelta(days=1))
+    assert row.payload_hash == "hash-posted"
+    after = await repo.subscriptions.in_channel(GUILD_A, CHANNEL_A)
+    assert after is not None
+    assert after.claim_version == moved.claim_version + 1
+    assert after.next_due == NOW + dt.timedelta(days=2)
+
+
 async def test_a_claim_without_its_digest_is_refused_before_anything_changes(
     repo: Store,
 ) -> None:

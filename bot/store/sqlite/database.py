@@ -8,6 +8,7 @@ open inside one transaction and recorded in `PRAGMA user_version`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5_000
 WAL_AUTOCHECKPOINT_PAGES = 16_384  # about 64 MB of write-ahead log
+ROWS_PER_STATEMENT = 1_000  # keeps a multi-row statement's text to tens of kilobytes
+
+
+def _variable_limit() -> int:
+    """How many parameters one statement may bind, as this SQLite library was built."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+        return probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def migrations() -> list[tuple[int, str]]:
@@ -42,6 +50,7 @@ class SqliteDatabase:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._variable_limit = _variable_limit()
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -135,6 +144,24 @@ class SqliteDatabase:
         """Execute one write statement on its own, outside any other transaction."""
         async with self._write_lock:
             return await self.run(sql, params)
+
+    async def run_for_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Execute `sql` for many rows of parameters, its `{values}` standing for the rows.
+
+        The rows go in as multi-row `VALUES`, as few statements as the parameter limit
+        allows. `executemany` steps once per row, and every step hands the GIL to and
+        back from the event loop's thread: while that thread is busy, each hand-back
+        waits, and a few hundred rows took five times as long.
+        """
+        if not rows:
+            return
+        width = len(rows[0])
+        placeholder = "(" + ", ".join("?" * width) + ")"
+        per_statement = max(min(self._variable_limit // width, ROWS_PER_STATEMENT), 1)
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([placeholder] * len(chunk))
+            await self.run(sql.format(values=values), [value for row in chunk for value in row])
 
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Every row of a query, in one trip to the database thread."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
 from bot.store.sqlite.database import SqliteDatabase
@@ -101,17 +102,21 @@ class SqliteLedger:
         ids = json.dumps(sorted({claim.subscription.id for claim in delivering}))
         async with self._sql.transaction():
             moving: list[DigestClaim] = []
+            existing: set[tuple[int, int]] = set()
             if delivering:
-                # By id alone, so SQLite looks each one up instead of scanning the active ones.
-                still_due = {
-                    (int(row[0]), int(row[1]), int(row[2]), int(row[4]))
-                    for row in await self._sql.rows(
-                        "SELECT id, guild_id, next_due, state, claim_version FROM subscriptions"
-                        " WHERE id IN (SELECT value FROM json_each(?))",
-                        (ids,),
-                    )
-                    if row[3] == "active"
-                }
+                # By id alone, so SQLite looks each one up instead of scanning the active
+                # ones; with the due times already in the ledger, in the same one trip.
+                still_due: set[tuple[int, int, int, int]] = set()
+                for row in await self._aggregated(
+                    "SELECT json_group_array(json_array(id, guild_id, next_due, state,"
+                    " claim_version, json((SELECT json_group_array(due_at) FROM deliveries"
+                    " WHERE subscription_id = subscriptions.id))))"
+                    " FROM subscriptions WHERE id IN (SELECT value FROM json_each(?))",
+                    ids,
+                ):
+                    existing.update((int(row[0]), int(due)) for due in row[5])
+                    if row[3] == "active":
+                        still_due.add((int(row[0]), int(row[1]), int(row[2]), int(row[4])))
                 for claim in delivering:
                     sub = claim.subscription
                     key = (sub.id, sub.guild_id, to_epoch(sub.next_due), sub.claim_version)
@@ -121,12 +126,17 @@ class SqliteLedger:
             # Claims without a digest need not know whether they applied: the condition
             # in the statement is the whole check. Claims that post bump the version.
             posting = {id(claim) for claim in moving}
-            await self._sql.connection.executemany(
-                "UPDATE subscriptions SET next_due = ?, claim_version = claim_version + ?,"
-                " missed_from = COALESCE(?, missed_from),"
-                " missed_until = COALESCE(?, missed_until)"
-                " WHERE id = ? AND guild_id = ? AND next_due = ? AND state = 'active'",
-                [
+            # One statement per round: an UPDATE ... FROM applies one arbitrary row of
+            # several for the same subscription, so a subscription's second claim in the
+            # call goes in the next round, applying after the first as if one by one.
+            rounds: list[list[tuple[Any, ...]]] = []
+            seen: dict[int, int] = {}
+            for claim in (*moving, *advancing):
+                sub = claim.subscription
+                turn = seen[sub.id] = seen.get(sub.id, -1) + 1
+                if turn == len(rounds):
+                    rounds.append([])
+                rounds[turn].append(
                     (
                         to_epoch(claim.next_due),
                         1 if id(claim) in posting else 0,
@@ -135,31 +145,35 @@ class SqliteLedger:
                             if claim.missed is None
                             else (to_epoch(claim.missed[0]), to_epoch(claim.missed[1]))
                         ),
-                        claim.subscription.id,
-                        claim.subscription.guild_id,
-                        to_epoch(claim.subscription.next_due),
+                        sub.id,
+                        sub.guild_id,
+                        to_epoch(sub.next_due),
                     )
-                    for claim in (*moving, *advancing)
-                ],
-            )
+                )
+            for values in rounds:
+                await self._sql.run_for_rows(
+                    "WITH claim (next_due, bump, missed_from, missed_until, id, guild_id, due)"
+                    " AS (VALUES {values})"
+                    " UPDATE subscriptions SET next_due = claim.next_due,"
+                    " claim_version = claim_version + claim.bump,"
+                    " missed_from = COALESCE(claim.missed_from, subscriptions.missed_from),"
+                    " missed_until = COALESCE(claim.missed_until, subscriptions.missed_until)"
+                    " FROM claim WHERE subscriptions.id = claim.id"
+                    " AND subscriptions.guild_id = claim.guild_id"
+                    " AND subscriptions.next_due = claim.due AND subscriptions.state = 'active'",
+                    values,
+                )
             if not moving:
                 return []
-            existing = {
-                (int(row[0]), int(row[1]))
-                for row in await self._sql.rows(
-                    "SELECT subscription_id, due_at FROM deliveries"
-                    " WHERE subscription_id IN (SELECT value FROM json_each(?))",
-                    (ids,),
-                )
-            }
             written, blobs = pending_rows(moving, existing)
-            await self._sql.connection.executemany(
-                "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES (?, ?)", blobs.items()
+            await self._sql.run_for_rows(
+                "INSERT OR IGNORE INTO digest_blobs (hash, body) VALUES {values}",
+                list(blobs.items()),
             )
-            await self._sql.connection.executemany(
+            await self._sql.run_for_rows(
                 "INSERT INTO deliveries (subscription_id, due_at, kind, status,"
                 " payload_hash, snapshot_hash, message_count, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES {values}",
                 [
                     (
                         row.subscription_id,
@@ -176,6 +190,16 @@ class SqliteLedger:
                 ],
             )
         return written
+
+    async def _aggregated(self, sql: str, ids: str) -> list[list[Any]]:
+        """The rows a query folds into one JSON array: one step, however many rows.
+
+        Inside a claim every stepped row hands the GIL over while the event loop
+        composes the next batch, so hundreds of rows come back as one value instead.
+        """
+        rows = await self._sql.rows(sql, (ids,))
+        result: list[list[Any]] = json.loads(rows[0][0]) if rows and rows[0][0] else []
+        return result
 
     async def claim_manual(
         self,
