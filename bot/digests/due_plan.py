@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.digests.schedule import Schedule, due_times_between, next_due
@@ -24,6 +25,9 @@ class DuePlan:
     coalesced: int = 0
 
 
+# Pure and hashable in and out: a run plans thousands of subscriptions that share a few
+# schedules, zones and due times.
+@lru_cache(maxsize=4096)
 def plan_due(
     schedule: Schedule,
     tz: ZoneInfo,
