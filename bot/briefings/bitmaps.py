@@ -14,14 +14,21 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
+from functools import reduce
 from itertools import repeat
+from operator import or_
 
+_FEW = 64
 _FLAG_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 _DIGIT_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def from_members(members: Iterable[int], size: int) -> int:
     """The set of the given document numbers (each below `size`; repeats are fine)."""
+    if size > _FEW * 64:
+        members = list(members)
+        if len(members) <= _FEW:  # a few: cheaper than a pass over `size` flags
+            return reduce(or_, map((1).__lshift__, members), 0)
     flags = bytearray(size)
     deque(map(flags.__setitem__, members, repeat(1)), maxlen=0)
     return from_flags(flags)
@@ -119,3 +126,29 @@ def best(planes: Sequence[int], candidates: int, limit: int) -> list[tuple[int, 
         found.extend((score, d) for d in rest)
     found.sort(key=lambda item: (-item[0], item[1]))
     return found
+
+
+def at_least(planes: Sequence[int], value: int, candidates: int) -> int:
+    """The candidates whose score in `planes` is `value` or more."""
+    if value <= 0:
+        return candidates
+    if value >> len(planes):
+        return 0
+    above, equal = 0, candidates
+    for index in range(len(planes) - 1, -1, -1):
+        plane = planes[index]
+        if value >> index & 1:
+            equal &= plane
+        else:
+            above |= equal & plane
+            equal &= ~plane
+        if not equal:
+            break
+    return above | equal
+
+
+def spread_flags(bitmap: int, counts: Sequence[int], size: int) -> bytes:
+    """`to_flags(spread(bitmap, counts), size)`, without the set in between."""
+    digits = format(bitmap, "b")[::-1].ljust(len(counts), "0")[: len(counts)]
+    spread_digits = "".join(map(str.__mul__, digits, counts)).ljust(size, "0")
+    return spread_digits.encode("ascii").translate(_DIGIT_FLAGS)

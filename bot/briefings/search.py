@@ -19,7 +19,8 @@ points 2, summary and takeaways 2, lead 1.5, commentary, body, sources, dates an
 The index (`bot.briefings.search_index`) keeps each column's folded texts, sharing the
 briefing's own strings wherever folding leaves them alone, an index of the characters
 each briefing uses, and, for every term searched, the set of documents holding it in each
-column; how those sets are ranked is in `bot.briefings.ranking`. It is built on the first
+column, as far as ranking needed to read it; how those sets are ranked, and which
+columns a query reads, is in `bot.briefings.ranking`. It is built on the first
 search, and `warm()` builds it ahead of time, safely from any thread.
 """
 
@@ -67,8 +68,8 @@ OVERVIEW_COLUMNS = (
 )
 # The first columns name the briefing: a term found there counts for its sections too.
 NAME_COLUMNS = 3
-# The first section columns are short texts with the heaviest weights: a term's first
-# search reads them everywhere, the others only where they can still change the result.
+# A term's section columns are read where they can still change the result, what each
+# costs to read (`TextColumn.read_cost`) weighed against what it can settle.
 SECTION_COLUMNS = (
     Column("heading", 5.0, ("heading",)),
     Column("answer", 4.0, ("answer",)),
@@ -80,7 +81,6 @@ SECTION_COLUMNS = (
     Column("points", 2.0, ("points",)),
     Column("details", 1.0, ("commentary", "body", "sources")),
 )
-SHORT_SECTION_COLUMNS = 6
 FIELD_WEIGHTS = {
     field: column.weight
     for column in (*OVERVIEW_COLUMNS, *SECTION_COLUMNS)
@@ -236,8 +236,10 @@ def _build(briefings: Sequence[Briefing]) -> _Built:
         section_weights=tuple(half_points(c.weight) for c in SECTION_COLUMNS),
         first_section=text.first_section,
         owner=text.owner,
+        overview_costs=tuple(c.read_cost(text.briefing_count) for c in text.overviews),
+        section_costs=tuple(c.read_cost(len(text.owner)) for c in text.sections),
     )
-    terms = TermIndex(text, NAME_COLUMNS, SHORT_SECTION_COLUMNS)
+    terms = TermIndex(text, NAME_COLUMNS)
     return _Built(tuple(briefings), text, terms, layout)
 
 
@@ -249,11 +251,8 @@ class _Lookup:
     term: Term
     hits: TermHits
 
-    def complete(self) -> TermHits:
-        return self.index.complete(self.term)
-
-    def columns_holding(self, section: int) -> list[int]:
-        return self.index.columns_holding(self.term, section)
+    def read(self, known: TermHits, side: int, column: int, documents: int) -> TermHits:
+        return self.index.read(self.term, known, side, column, documents)
 
 
 def _display_texts(briefing: Briefing, section: Section | None) -> list[tuple[str, str]]:
