@@ -17,7 +17,8 @@ points 2, summary and takeaways 2, lead 1.5, commentary, body, sources, dates an
 1, reactions 0.5, and 0.5 when the term names the briefing. Ties keep reading order.
 
 The index (`bot.briefings.search_index`) keeps each column's folded texts, sharing the
-briefing's own strings wherever folding leaves them alone, an index of the characters
+briefing's own strings wherever folding leaves them alone (the short columns of
+`JOINED_COLUMNS` as one folded string each, faster to search), an index of the characters
 each briefing uses, and, for every term searched, the set of documents holding it in each
 column, as far as ranking needed to read it; how those sets are ranked, and which
 columns a query reads, is in `bot.briefings.ranking`. It is built on the first
@@ -81,6 +82,9 @@ SECTION_COLUMNS = (
     Column("points", 2.0, ("points",)),
     Column("details", 1.0, ("commentary", "body", "sources")),
 )
+# Columns kept as one string each (`bot.briefings.search_text.JoinedColumn`): the short
+# ones most first searches read in full, as (side, number): 0 overviews, 1 sections.
+JOINED_COLUMNS = frozenset({(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)})
 FIELD_WEIGHTS = {
     field: column.weight
     for column in (*OVERVIEW_COLUMNS, *SECTION_COLUMNS)
@@ -230,6 +234,7 @@ def _build(briefings: Sequence[Briefing]) -> _Built:
         map(_texts, briefings),
         [column.alphabet for column in OVERVIEW_COLUMNS],
         [column.alphabet for column in SECTION_COLUMNS],
+        JOINED_COLUMNS,
     )
     layout = Layout(
         overview_weights=tuple(half_points(c.weight) for c in OVERVIEW_COLUMNS),

@@ -19,9 +19,9 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial, reduce
-from itertools import chain, compress, repeat
+from itertools import chain, compress, repeat, starmap
 from operator import contains, or_
 from unicodedata import normalize
 
@@ -29,9 +29,11 @@ from bot.briefings.bitmaps import from_members, members, spread, spread_flags, t
 from bot.briefings.excerpts import fold, starts_a_word_in
 from bot.briefings.ranking import SECTIONS, Term, TermHits
 from bot.briefings.search_text import (
+    AnyColumn,
     BriefingTexts,
     ColumnTexts,
     FoldedText,
+    JoinedColumn,
     TextColumn,
     fold_documents,
 )
@@ -222,7 +224,7 @@ class TermIndex:
         possible = spread(candidates, self._section_counts)
         eager = possible.bit_count() < EAGER_SECTIONS
 
-        def holds(column: TextColumn) -> bool:  # whether its alphabet allows the term
+        def holds(column: AnyColumn) -> bool:  # whether its alphabet allows the term
             return column.alphabet is None or column.alphabet.issuperset(term.text)
 
         # The names are read everywhere (they count for every section); the rest of the
@@ -261,6 +263,12 @@ class TermIndex:
         else:
             column, total = text.overviews[number], text.briefing_count
         count = wanted.bit_count()
+        if isinstance(column, JoinedColumn):
+            if count * RANGED_READ <= total:
+                found = column.among(term.text, term.starts_words, members(wanted))
+            else:
+                found = column.within(term.text, term.starts_words, 0, total)
+            return from_members(found, total) & wanted
         if count >= DENSE_READ * total:
             # Most documents: one pass over the whole column, in the candidate briefings.
             flags = to_flags(text.characters.candidates(term.text), text.briefing_count)
@@ -294,7 +302,7 @@ class TermIndex:
 
     @staticmethod
     def _documents(
-        column: TextColumn,
+        column: AnyColumn,
         term: Term,
         briefings: Sequence[tuple[int, int]] | None,
         flags: bytes,
@@ -304,8 +312,13 @@ class TermIndex:
         """The set of documents whose text in `column` holds the term, looking only at the
         documents of the given runs of briefings (all when None; `flags` marks them)."""
         ranges = None
+        spans: Iterable[tuple[int, int]] = [(0, size)]
         if briefings is not None:
             spans = briefings if first is None else ((first[b], first[e]) for b, e in briefings)
+        if isinstance(column, JoinedColumn):
+            within = partial(column.within, term.text, term.starts_words)
+            return from_members(chain.from_iterable(starmap(within, spans)), size)
+        if briefings is not None:
             ranges = [column.text_range(low, high) for low, high in spans]
         found = _scan(column, term, ranges, flags)
         if column.owner is None:

@@ -33,6 +33,7 @@ from bot.briefings.search import (
     _section_columns,
     section_texts,
 )
+from bot.briefings.search_text import JoinedColumn, TextColumn
 from tests.briefings.ranking_definition import brute_force
 
 SEED = Path(__file__).resolve().parents[2] / "briefings" / "ukraine-ceasefire.yaml"
@@ -162,17 +163,21 @@ def test_section_columns_hold_the_section_texts(sections: list[dict[str, Any]]) 
 
 def test_the_index_holds_the_briefing_s_own_strings_and_folds_the_rest_as_it_reads() -> None:
     made = [
-        briefing("j", {"id": "s", "heading": "見出し", "answer": "停戦協議が続く。"}),
-        briefing("e", {"id": "s", "heading": "Ceasefire", "answer": "Talks go on."}),
-        briefing("f", {"id": "s", "heading": "ceasefire", "answer": "ｳｸﾗｲﾅ"}),
+        briefing("j", {"id": "s", "heading": "見出し", "answer": "x", "lead": "停戦協議が続く。"}),
+        briefing("e", {"id": "s", "heading": "Ceasefire", "answer": "x", "lead": "Talks go on."}),
+        briefing("f", {"id": "s", "heading": "ceasefire", "answer": "ｳｸﾗｲﾅ", "lead": "ｳｸﾗｲﾅ"}),
     ]
-    heading, answer = _build(made).text.sections[:2]
+    heading, answer, _, lead = _build(made).text.sections[:4]
+    assert isinstance(lead, TextColumn)  # a long column: the briefing's own strings
     for number, made_briefing in enumerate(made):
-        assert heading.texts[number] is made_briefing.sections[0].heading
-        assert answer.texts[number] is made_briefing.sections[0].answer
-    assert list(heading.unfolded) == [1]  # "Ceasefire": folding changes it
-    assert list(answer.unfolded) == [1, 2]
-    assert list(answer.folded_texts()) == ["停戦協議が続く。", "talks go on.", "ウクライナ"]
+        assert lead.texts[number] is made_briefing.sections[0].lead
+    assert list(lead.unfolded) == [1, 2]  # "Talks go on.", "ｳｸﾗｲﾅ": folding changes them
+    assert list(lead.folded_texts()) == ["停戦協議が続く。", "talks go on.", "ウクライナ"]
+    # The short columns are joined, folded.
+    assert isinstance(heading, JoinedColumn)
+    assert isinstance(answer, JoinedColumn)
+    assert list(heading.folded_texts()) == ["見出し", "ceasefire", "ceasefire"]
+    assert list(answer.folded_texts()) == ["x", "x", "ウクライナ"]
     index = SearchIndex(made)
     assert found(index.search("talks")) == [("e", "s")]
     assert found(index.search("ウクライナ")) == [("f", "s")]
