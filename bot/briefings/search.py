@@ -37,7 +37,7 @@ from itertools import chain
 from bot.briefings.excerpts import find_matches, make_excerpt, starts_words, term_pattern
 from bot.briefings.matching import normalize
 from bot.briefings.models import Briefing, Section
-from bot.briefings.ranking import Layout, Term, TermHits, half_points, rank
+from bot.briefings.ranking import OVERVIEWS, SECTIONS, Layout, Term, TermHits, half_points, rank
 from bot.briefings.search_index import (
     BriefingTexts,
     ColumnTexts,
@@ -83,8 +83,11 @@ SECTION_COLUMNS = (
     Column("details", 1.0, ("commentary", "body", "sources")),
 )
 # Columns kept as one string each (`bot.briefings.search_text.JoinedColumn`): the short
-# ones most first searches read in full, as (side, number): 0 overviews, 1 sections.
-JOINED_COLUMNS = frozenset({(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)})
+# ones most first searches read in full, as (side, number): names, tags and subtitle,
+# heading, answer and question.
+JOINED_COLUMNS = frozenset(
+    {(OVERVIEWS, 0), (OVERVIEWS, 1), (OVERVIEWS, 2), (SECTIONS, 0), (SECTIONS, 1), (SECTIONS, 2)}
+)
 FIELD_WEIGHTS = {
     field: column.weight
     for column in (*OVERVIEW_COLUMNS, *SECTION_COLUMNS)

@@ -88,13 +88,18 @@ def _scan(
                 folded = map(str.casefold, map(_nfkc, map(texts.__getitem__, chosen)))
                 found.extend(compress(chosen, map(contains, folded, repeat(wanted))))
     if term.starts_words and found:
-        kept = column.kept
-        found = [
-            i
-            for i in found
-            if starts_a_word_in(texts[i] if kept is None or kept[i] else fold(texts[i]), wanted)
-        ]
+        found = _at_word_starts(column, found, wanted)
     return found
+
+
+def _at_word_starts(column: TextColumn, found: list[int], wanted: str) -> list[int]:
+    """Those of the found text positions where the term occurs where a word starts."""
+    texts, kept = column.texts, column.kept
+    return [
+        i
+        for i in found
+        if starts_a_word_in(texts[i] if kept is None or kept[i] else fold(texts[i]), wanted)
+    ]
 
 
 def _runs(flags: bytes) -> list[tuple[int, int]]:
@@ -127,11 +132,7 @@ def _scan_at(column: TextColumn, term: Term, positions: list[int]) -> list[int]:
         folded = map(str.casefold, map(_nfkc, map(texts.__getitem__, unfolded)))
         found.extend(compress(unfolded, map(contains, folded, repeat(wanted))))
     if term.starts_words and found:
-        found = [
-            i
-            for i in found
-            if starts_a_word_in(texts[i] if kept is None or kept[i] else fold(texts[i]), wanted)
-        ]
+        found = _at_word_starts(column, found, wanted)
     return found
 
 

@@ -31,6 +31,7 @@ from operator import and_
 
 from bot.briefings.bitmaps import from_members
 from bot.briefings.excerpts import WORD_CHARACTER_SET, fold
+from bot.briefings.ranking import OVERVIEWS, SECTIONS
 
 SEPARATOR = "\x01"  # between the texts of one briefing while they are folded together
 # Reading a text costs about as much as comparing this many of its characters.
@@ -292,10 +293,12 @@ def fold_documents(
     character its texts may hold, when that is known; None otherwise), keeping the
     `joined` columns, (side, number), as `JoinedColumn`s."""
     overviews = [
-        _ColumnBuilder(alphabet, (0, n) in joined) for n, alphabet in enumerate(overview_alphabets)
+        _ColumnBuilder(alphabet, (OVERVIEWS, n) in joined)
+        for n, alphabet in enumerate(overview_alphabets)
     ]
     sections = [
-        _ColumnBuilder(alphabet, (1, n) in joined) for n, alphabet in enumerate(section_alphabets)
+        _ColumnBuilder(alphabet, (SECTIONS, n) in joined)
+        for n, alphabet in enumerate(section_alphabets)
     ]
     first_section = array("I", [0])
     characters = _CharacterIndexBuilder()

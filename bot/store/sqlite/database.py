@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -26,6 +27,7 @@ WAL_AUTOCHECKPOINT_PAGES = 16_384  # about 64 MB of write-ahead log
 ROWS_PER_STATEMENT = 1_000  # keeps a multi-row statement's text to tens of kilobytes
 
 
+@functools.cache
 def _variable_limit() -> int:
     """How many parameters one statement may bind, as this SQLite library was built."""
     with contextlib.closing(sqlite3.connect(":memory:")) as probe:
