@@ -84,12 +84,16 @@ def _scan(
                 chosen: Sequence[int] = list(compress(unfolded, wanted_here))
             else:
                 chosen = unfolded[bisect_left(unfolded, low) : bisect_left(unfolded, high)]
-            if chosen:
-                folded = map(str.casefold, map(_nfkc, map(texts.__getitem__, chosen)))
-                found.extend(compress(chosen, map(contains, folded, repeat(wanted))))
+            found.extend(_holding_once_folded(texts, chosen, wanted))
     if term.starts_words and found:
         found = _at_word_starts(column, found, wanted)
     return found
+
+
+def _holding_once_folded(texts: Sequence[str], positions: Sequence[int], wanted: str) -> list[int]:
+    """Those of the given text positions whose text, folded as it is read, holds `wanted`."""
+    folded = map(str.casefold, map(_nfkc, map(texts.__getitem__, positions)))
+    return list(compress(positions, map(contains, folded, repeat(wanted))))
 
 
 def _at_word_starts(column: TextColumn, found: list[int], wanted: str) -> list[int]:
@@ -128,9 +132,7 @@ def _scan_at(column: TextColumn, term: Term, positions: list[int]) -> list[int]:
         unfolded = list(compress(positions, flags.translate(_INVERT)))
     read = map(texts.__getitem__, chosen)
     found = list(compress(chosen, map(contains, read, repeat(wanted))))
-    if unfolded:
-        folded = map(str.casefold, map(_nfkc, map(texts.__getitem__, unfolded)))
-        found.extend(compress(unfolded, map(contains, folded, repeat(wanted))))
+    found.extend(_holding_once_folded(texts, unfolded, wanted))
     if term.starts_words and found:
         found = _at_word_starts(column, found, wanted)
     return found
