@@ -6,8 +6,9 @@ exactly `due` fall due at `DUE`. The due ones have daily schedules at DUE's loca
 in their own time zones; every other subscription keeps its generated schedule, and its
 next due time is computed from that schedule by the bot's own arithmetic, after the
 last due time any benchmark uses. `running_bot` then starts the real bot over those files
-the way `briefbot run` does (`create_bot`, `login`, so `setup_hook`), against the loopback
-Discord, with its clock just before DUE so its own start-up catch-up finds nothing due.
+the way `briefbot run` does (its thread switching, `create_bot`, `login`, so
+`setup_hook`), against the loopback Discord, with its clock just before DUE so its own
+start-up catch-up finds nothing due.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from bot.config import DigestSettings, Settings
 from bot.digests.records import NewSubscription
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
 from bot.discord.client import BriefBot, create_bot
+from bot.discord.runner import share_the_interpreter_promptly
 from bot.store.sqlite import SqliteStore
 
 DUE = dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)
@@ -152,6 +154,7 @@ async def running_bot(
     previous_base = discord.http.Route.BASE
     discord.http.Route.BASE = api_url
     settings = deployment.settings(database_path, database_url)
+    share_the_interpreter_promptly()
     bot = create_bot(settings, clock=lambda: BEFORE_DUE)
     try:
         await bot.login(TOKEN)

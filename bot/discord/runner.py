@@ -21,6 +21,7 @@ from typing import Any
 import discord
 
 from bot.config import Settings
+from bot.delivery.run import YIELD_AFTER
 from bot.discord.client import BriefBot, create_bot
 from bot.discord.cluster import ClusterConflict
 from bot.discord.startup import (
@@ -37,6 +38,12 @@ from bot.store.factory import redacted_url, store_for_url
 from bot.store.sqlite.database import migrations
 
 EXIT_OK = 0
+# How long a thread may hold the GIL while another waits for it. A busy event loop
+# releases the GIL for an instant each time it polls (at least every `YIELD_AFTER` while
+# composing digests), and each release restarts the waiting thread's timer: with
+# Python's default of 5 ms the SQLite thread's claims waited for a whole batch to be
+# composed (85 ms instead of 15). Well below the yield period, they overlap it.
+THREAD_SWITCH_SECONDS = YIELD_AFTER / 5
 DATABASE_BUSY_SECONDS = 5.0
 REDACTED = "[token]"
 UNEXPECTED_DETAIL_LIMIT = 200
@@ -163,6 +170,11 @@ def log_without_token(level: str, token: str, *, debug: bool = False) -> None:
         handler.addFilter(HideToken(token))
 
 
+def share_the_interpreter_promptly() -> None:
+    """Let the database thread take the GIL soon while the event loop is busy."""
+    sys.setswitchinterval(THREAD_SWITCH_SECONDS)
+
+
 def silence_voice_warnings() -> None:
     """briefbot uses no voice: drop discord.py's "PyNaCl / davey is not installed" warnings."""
     discord.VoiceClient.warn_nacl = False
@@ -258,6 +270,7 @@ def run_bot(settings: Settings, *, debug: bool = False, gateway: bool = True) ->
     token = settings.discord_token.get_secret_value()
     log_without_token(settings.log_level, token, debug=debug)
     silence_voice_warnings()
+    share_the_interpreter_promptly()
     try:
         if settings.database_url is None:  # SQLite; a server is checked once the loop runs
             check_database(settings.database_path)

@@ -22,11 +22,14 @@ from aiohttp import web
 from benchmarks.loopback_cli import API_BASE_VARIABLE, GATEWAY_VARIABLE
 from benchmarks.loopback_discord import Fault, LoopbackDiscord
 from bot.config import TOKEN_VARIABLE
+from bot.delivery.run import YIELD_AFTER
 from bot.discord.runner import (
     EXIT_OK,
+    THREAD_SWITCH_SECONDS,
     check_database,
     database_failure,
     known_schema_version,
+    share_the_interpreter_promptly,
 )
 from bot.discord.startup import (
     EXIT_DATABASE_UNUSABLE,
@@ -315,3 +318,16 @@ def test_the_exit_statuses_are_distinct() -> None:
     ]
     assert len(set(statuses)) == len(statuses)
     assert not {1, 2} & set(statuses)  # 1 and 2 keep their meaning from the other commands
+
+
+def test_the_database_thread_may_take_the_gil_well_within_a_planning_slice() -> None:
+    # A waiting thread's switch timer restarts whenever the busy loop polls; an interval
+    # as long as the loop's planning slice would leave the SQLite thread waiting.
+    previous = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        share_the_interpreter_promptly()
+        assert sys.getswitchinterval() == pytest.approx(THREAD_SWITCH_SECONDS, rel=0.05)
+        assert sys.getswitchinterval() <= YIELD_AFTER / 4
+    finally:
+        sys.setswitchinterval(previous)
