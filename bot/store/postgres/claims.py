@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
+from bot.store.pending import pending_rows
 from bot.store.postgres.database import BLOB_LOCK, PostgresDatabase
 from bot.store.postgres.rows import DELIVERY_COLUMNS, delivery_from_row, epoch, to_db
 
@@ -144,34 +145,6 @@ def plan_claims(claims: Sequence[DigestClaim], locked: dict[int, Locked]) -> Cla
             missed_until=missed_until,
         )
     return ClaimPlan(moving, {i: locked[i] for i in after}, after)
-
-
-def pending_rows(
-    claims: Sequence[DigestClaim], existing: set[tuple[int, int]]
-) -> tuple[list[Delivery], dict[str, str]]:
-    """The ledger rows and blobs that claims write, leaving out due times already there."""
-    written: list[Delivery] = []
-    blobs: dict[str, str] = {}
-    for claim in claims:
-        if claim.due_at is None or claim.payload is None or claim.snapshot is None:
-            continue
-        due_at = to_db(claim.due_at)
-        if (claim.subscription.id, epoch(due_at)) in existing:
-            continue
-        blobs[claim.payload.hash] = claim.payload.body
-        blobs[claim.snapshot.hash] = claim.snapshot.body
-        written.append(
-            Delivery(
-                subscription_id=claim.subscription.id,
-                due_at=due_at,
-                kind="scheduled",
-                status="pending",
-                payload_hash=claim.payload.hash,
-                snapshot_hash=claim.snapshot.hash,
-                message_count=claim.message_count,
-            )
-        )
-    return written, blobs
 
 
 def _locked(row: Any) -> Locked:

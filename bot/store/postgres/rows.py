@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.digests.records import Delivery, Mode, State, Subscription
+from bot.store.pending import whole_seconds
 
 
 def to_db(moment: dt.datetime) -> dt.datetime:
@@ -21,11 +22,7 @@ def to_db(moment: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch(moment), dt.UTC)
 
 
-def epoch(moment: dt.datetime) -> int:
-    """An aware datetime as whole seconds since the epoch (what `to_db` keeps of it)."""
-    if moment.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return int(moment.timestamp())
+epoch = whole_seconds  # an aware datetime as whole seconds (what `to_db` keeps of it)
 
 
 def maybe_db(moment: dt.datetime | None) -> dt.datetime | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
+from bot.store.pending import pending_rows
 from bot.store.sqlite.database import SqliteDatabase
 from bot.store.sqlite.rows import (
     DELIVERY_COLUMNS,
@@ -20,7 +21,6 @@ from bot.store.sqlite.rows import (
     SUBSCRIPTION_WIDTH,
     UNFINISHED,
     delivery_from_row,
-    from_epoch,
     subscription_from_row,
     to_epoch,
 )
@@ -379,30 +379,3 @@ class SqliteLedger:
                 "  WHERE snapshot_hash IS NOT NULL)"
             )
         return removed
-
-
-def pending_rows(
-    claims: Sequence[DigestClaim], existing: set[tuple[int, int]]
-) -> tuple[list[Delivery], dict[str, str]]:
-    """The ledger rows and blobs that claims write, leaving out due times already there."""
-    written: list[Delivery] = []
-    blobs: dict[str, str] = {}
-    for claim in claims:
-        if claim.due_at is None or claim.payload is None or claim.snapshot is None:
-            continue
-        if (claim.subscription.id, to_epoch(claim.due_at)) in existing:
-            continue
-        blobs[claim.payload.hash] = claim.payload.body
-        blobs[claim.snapshot.hash] = claim.snapshot.body
-        written.append(
-            Delivery(
-                subscription_id=claim.subscription.id,
-                due_at=from_epoch(to_epoch(claim.due_at)),
-                kind="scheduled",
-                status="pending",
-                payload_hash=claim.payload.hash,
-                snapshot_hash=claim.snapshot.hash,
-                message_count=claim.message_count,
-            )
-        )
-    return written, blobs

@@ -8,13 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.digests.records import Delivery, Mode, State, Subscription
+from bot.store.pending import whole_seconds
 
-
-def to_epoch(moment: dt.datetime) -> int:
-    """Seconds since the epoch for an aware datetime."""
-    if moment.tzinfo is None:
-        raise ValueError("datetimes must be timezone-aware")
-    return int(moment.timestamp())
+to_epoch = whole_seconds  # seconds since the epoch for an aware datetime
 
 
 def from_epoch(seconds: int) -> dt.datetime:
