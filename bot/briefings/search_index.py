@@ -179,10 +179,13 @@ class TermIndex:
         wanted = unread[column] & documents
         if not wanted:
             return known
-        holding = self._read(term, side, column, wanted)
+        holding, everywhere = self._read(term, side, column, wanted)
         found = known.found(side)
-        found_now = (*found[:column], found[column] | holding, *found[column + 1 :])
-        left = (*unread[:column], unread[column] & ~wanted, *unread[column + 1 :])
+        # A read of the whole column settles it for every document, not only those asked.
+        found_here = holding if everywhere else found[column] | holding
+        left_here = 0 if everywhere else unread[column] & ~wanted
+        found_now = (*found[:column], found_here, *found[column + 1 :])
+        left = (*unread[:column], left_here, *unread[column + 1 :])
         if side == SECTIONS:
             overviews, sections = known.overviews, found_now
             overview_unread, section_unread = known.overview_unread, left
@@ -258,8 +261,9 @@ class TermIndex:
             overviews, sections, overview_unread, section_unread, names, named_sections, possible
         )
 
-    def _read(self, term: Term, side: int, number: int, wanted: int) -> int:
-        """The documents among `wanted` whose text in that column holds the term."""
+    def _read(self, term: Term, side: int, number: int, wanted: int) -> tuple[int, bool]:
+        """The documents whose text in that column holds the term, and whether the column
+        was read whole: then they are every such document, else those among `wanted`."""
         text = self._text
         if side == SECTIONS:
             column, total = text.sections[number], len(text.owner)
@@ -269,11 +273,12 @@ class TermIndex:
         if isinstance(column, JoinedColumn):
             if count * RANGED_READ <= total:
                 found = column.among(term.text, term.starts_words, members(wanted))
-            else:
-                found = column.within(term.text, term.starts_words, 0, total)
-            return from_members(found, total) & wanted
-        if count >= DENSE_READ * total:
-            # Most documents: one pass over the whole column, in the candidate briefings.
+                return from_members(found, total) & wanted, False
+            return from_members(column.within(term.text, term.starts_words, 0, total), total), True
+        everywhere = count >= DENSE_READ * total
+        if everywhere:
+            # Most documents: one pass over the whole column, in the candidate briefings
+            # (no other briefing can hold the term).
             flags = to_flags(text.characters.candidates(term.text), text.briefing_count)
             found = _scan(column, term, None, flags)
         else:
@@ -301,7 +306,8 @@ class TermIndex:
             found = _scan_at(column, term, positions)
         if column.owner is not None:
             found = list(map(column.owner.__getitem__, found))
-        return from_members(found, total) & wanted
+        holding = from_members(found, total)
+        return (holding, True) if everywhere else (holding & wanted, False)
 
     @staticmethod
     def _documents(

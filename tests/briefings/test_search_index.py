@@ -25,7 +25,7 @@ from bot.briefings.bitmaps import (
     to_flags,
 )
 from bot.briefings.models import Briefing
-from bot.briefings.ranking import Term
+from bot.briefings.ranking import SECTIONS, Term
 from bot.briefings.search import (
     SECTION_COLUMNS,
     SearchIndex,
@@ -279,6 +279,37 @@ def test_sections_read_from_their_text_rank_as_defined(
         for query in QUERIES:
             got = [(h.briefing_id, h.section_id, h.score) for h in index.search(query, limit)]
             assert got == brute_force(made, query, limit), (query, limit)
+
+
+@pytest.mark.parametrize("name", ["answer", "points"])  # a joined column and a text column
+def test_a_column_read_whole_is_settled_for_every_section(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setattr(index_module, "EAGER_SECTIONS", 0)  # section columns read lazily
+    made = many_sections()
+    built = _build(made)
+    column = [c.name for c in SECTION_COLUMNS].index(name)
+    sections = [section for b in made for section in b.sections]
+    fields = SECTION_COLUMNS[column].fields
+    holding = {
+        d
+        for d, section in enumerate(sections)
+        if any("停戦" in t for f, t in section_texts(section) if f in fields)
+    }
+    term = Term("停戦", starts_words=False)
+    known = built.terms.hits(term)
+    unread = known.section_unread[column]
+    assert unread
+    assert not known.sections[column]
+
+    one = from_members([min(members(unread))], len(sections))
+    partly = built.terms.read(term, known, SECTIONS, column, one)
+    assert partly.section_unread[column] == unread & ~one  # the rest is still to read
+
+    most = from_members(members(unread)[: len(sections) * 9 // 10], len(sections))
+    whole = built.terms.read(term, partly, SECTIONS, column, most)
+    assert whole.section_unread[column] == 0  # the pass read every section, and says so
+    assert set(members(whole.sections[column])) == holding
 
 
 def test_the_sets_of_a_term_are_kept_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
