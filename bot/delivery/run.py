@@ -31,6 +31,7 @@ from bot.briefings.library import Library
 from bot.delivery.payloads import DigestPayloads, Rendered
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
 from bot.delivery.reports import DeliveryReport, SendOutcome
+from bot.delivery.send_pool import Job, SendPool
 from bot.delivery.sending import LedgerSender
 from bot.digests.compose import (
     Digest,
@@ -80,6 +81,14 @@ class PlannedBatch:
         self.held.clear()
 
 
+def _nothing() -> None:
+    """What undoing a send that takes its own lock needs: nothing."""
+
+
+def _log_failed_send(error: BaseException) -> None:
+    log.error("a digest send failed unexpectedly", exc_info=error)
+
+
 class DeliveryRun:
     """Delivers due digests, one run at a time, and single digests on request."""
 
@@ -101,7 +110,7 @@ class DeliveryRun:
         self._locks = locks
         self._policy = policy
         self._run_lock = asyncio.Lock()
-        self.sends: set[asyncio.Task[None]] = set()  # one per digest being delivered
+        self._pool = SendPool(DIGESTS_IN_FLIGHT, on_error=_log_failed_send)
         # The report of the run in progress, filled in as it goes (None between runs).
         self.current_run: DeliveryReport | None = None
         # Digests loaded and being sent at once: the rest wait unloaded, so a tick with
@@ -215,7 +224,8 @@ class DeliveryRun:
                 )
                 continue
             work.append(self._locked_send(subscription, row, now, report))
-        await self._finish_sends(self._start_sends(work))
+        self._pool.add((send, _nothing) for send in work)
+        await self._pool.finish()
 
     async def _locked_send(
         self, subscription: Subscription, row: Delivery, now: dt.datetime, report: DeliveryReport
@@ -234,8 +244,7 @@ class DeliveryRun:
         snapshots = await self._payloads.texts(
             {s.snapshot_hash for s in due if s.snapshot_hash and s.id not in unchanged}
         )
-        sending: list[asyncio.Task[None]] = []
-        claiming: asyncio.Task[list[asyncio.Task[None]]] | None = None
+        claiming: asyncio.Task[None] | None = None
         try:
             # In batches, so the first digests go out while later ones are composed, and
             # only two batches of composed digests are held in memory at a time. Each
@@ -246,28 +255,26 @@ class DeliveryRun:
                 batch = due[first : first + CLAIM_BATCH]
                 planned = await self._plan_batch(batch, now, library, snapshots, unchanged, report)
                 if claiming is not None:
-                    sending += await claiming
+                    await claiming
                     claiming = None
                 claiming = asyncio.create_task(self._claim_planned(planned, now, report, started))
                 layouts.forget_cards()  # stored now; snapshot rows stay for next time
             if claiming is not None:
-                sending += await claiming
+                await claiming
                 claiming = None
         finally:
             if claiming is not None:  # planning failed: settle the claim already under way
                 with contextlib.suppress(Exception):
-                    sending += await claiming
+                    await claiming
             report.selection_seconds += time.perf_counter() - started
             del library  # sends need no library: a reload meanwhile frees the old one at once
-            await self._finish_sends(sending)
+            await self._pool.finish()
 
-    def _started(
-        self, sends: list[Coroutine[Any, Any, None]], report: DeliveryReport, started: float
-    ) -> list[asyncio.Task[None]]:
+    def _started(self, sends: list[Job], report: DeliveryReport, started: float) -> None:
         """Start one claimed batch's sends, noting when the run's first sends began."""
         if sends and report.first_sends_after is None:
             report.first_sends_after = time.perf_counter() - started
-        return self._start_sends(sends)
+        self._pool.add(sends)
 
     async def _plan_batch(
         self,
@@ -304,13 +311,13 @@ class DeliveryRun:
 
     async def _claim_planned(
         self, planned: PlannedBatch, now: dt.datetime, report: DeliveryReport, started: float
-    ) -> list[asyncio.Task[None]]:
+    ) -> None:
         """Claim a planned batch in one transaction and start the sends of the digests it won.
 
         Each send holds its subscription's lock until its row is settled; every other
         lock of the batch is released here.
         """
-        sends: list[Coroutine[Any, Any, None]] = []
+        sends: list[Job] = []
         try:
             rows = await self._store.ledger.claim_scheduled(planned.claims, now)
             report.claimed += len(rows)
@@ -318,14 +325,18 @@ class DeliveryRun:
             for row in rows:
                 lock = planned.held.pop(row.subscription_id)
                 claim = by_id[row.subscription_id]
-                sends.append(
-                    self._send_and_release(
-                        claim.subscription, row, now, report, lock, claim.payload
-                    )
+                send = self._send_and_release(
+                    claim.subscription, row, now, report, lock, claim.payload
                 )
+                sends.append((send, lock.release))  # a send that never starts lets go
+        except BaseException:
+            for send, release in sends:
+                send.close()
+                release()
+            raise
         finally:
             planned.release()
-        return self._started(sends, report, started)
+        self._started(sends, report, started)
 
     @staticmethod
     def _unchanged(subscription: Subscription, memo: LayoutMemo) -> bool:
@@ -338,26 +349,14 @@ class DeliveryRun:
             return False
         return memo.current_snapshot(subscription.topics)[1] == subscription.snapshot_hash
 
-    def _start_sends(self, sends: list[Coroutine[Any, Any, None]]) -> list[asyncio.Task[None]]:
-        """Start digest sends as tasks; `cancel_sends()` cancels those not yet on the wire."""
-        tasks = [asyncio.create_task(send) for send in sends]
-        self.sends.update(tasks)
-        return tasks
-
-    async def _finish_sends(self, tasks: list[asyncio.Task[None]]) -> None:
-        """Wait for started sends, logging any that failed unexpectedly."""
-        try:
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-        finally:
-            self.sends.difference_update(tasks)
-        for result in results:
-            if isinstance(result, Exception):
-                log.error("a digest send failed unexpectedly", exc_info=result)
+    @property
+    def sends(self) -> set[asyncio.Task[None]]:
+        """The tasks sending digests now (at most `DIGESTS_IN_FLIGHT`)."""
+        return self._pool.workers
 
     def cancel_sends(self) -> None:
         """Cancel every send in progress (their rows stay pending for the next start)."""
-        for task in self.sends:
-            task.cancel()
+        self._pool.cancel()
 
     async def _send_and_release(
         self,
