@@ -110,12 +110,11 @@ class DeliveryRun:
         self._locks = locks
         self._policy = policy
         self._run_lock = asyncio.Lock()
+        # Digests loaded and being sent at once: the rest wait unloaded, so a tick with
+        # thousands due holds only this many payloads in memory.
         self._pool = SendPool(DIGESTS_IN_FLIGHT, on_error=_log_failed_send)
         # The report of the run in progress, filled in as it goes (None between runs).
         self.current_run: DeliveryReport | None = None
-        # Digests loaded and being sent at once: the rest wait unloaded, so a tick with
-        # thousands due holds only this many payloads in memory.
-        self._digests_in_flight = asyncio.Semaphore(DIGESTS_IN_FLIGHT)
 
     @property
     def running(self) -> bool:
@@ -230,7 +229,7 @@ class DeliveryRun:
     async def _locked_send(
         self, subscription: Subscription, row: Delivery, now: dt.datetime, report: DeliveryReport
     ) -> None:
-        async with self._locks(subscription.id), self._digests_in_flight:
+        async with self._locks(subscription.id):
             await self._sender.send(subscription, row, now, report, may_send=self._leading)
 
     async def _deliver_newly_due(self, now: dt.datetime, report: DeliveryReport) -> None:
@@ -368,16 +367,15 @@ class DeliveryRun:
         payload: Blob | None,
     ) -> None:
         try:
-            async with self._digests_in_flight:
-                await self._sender.send(
-                    subscription,
-                    row,
-                    now,
-                    report,
-                    reread=False,
-                    may_send=self._leading,
-                    payload=payload,
-                )
+            await self._sender.send(
+                subscription,
+                row,
+                now,
+                report,
+                reread=False,
+                may_send=self._leading,
+                payload=payload,
+            )
         finally:
             lock.release()
 
