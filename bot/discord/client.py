@@ -25,6 +25,7 @@ from bot.delivery.ports import DeliveryPolicy
 from bot.delivery.queue import DeliveryQueue
 from bot.delivery.service import DigestService
 from bot.discord.cluster import ClusterMembership
+from bot.discord.heap import return_freed_memory
 from bot.discord.notices import SystemChannelNotices
 from bot.discord.rendering import NO_MENTIONS, card_embed, messages_json, report_error
 from bot.discord.status_cards import reload_notice_cards
@@ -203,6 +204,7 @@ class BriefBot(commands.AutoShardedBot):
             await self.store.sections.record_versions(library, self.clock(), only=changed)
             self._versions_recorded = True
         await asyncio.to_thread(release_gradually, replaced)
+        await asyncio.to_thread(return_freed_memory)  # the load's garbage, back to the system
         log.info("%s", report.summary())
         for problem in report.errors:
             log.warning("%s", problem)
