@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -25,6 +26,8 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic.dataclasses import dataclass
+from pydantic.fields import FieldInfo
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _WHITESPACE = re.compile(r"\s")
@@ -148,16 +151,17 @@ def default_section_id(number: int) -> str:
     return f"s{number}"
 
 
+_STRICT = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=False,
-        str_strip_whitespace=True,
-    )
+    model_config = ConfigDict(frozen=True, **_STRICT)
 
 
-class Source(_Strict):
+# A slotted dataclass, not a model: a briefing cites about 13 sources, and a model's
+# instance dict took about 400 bytes of each (50 MB of 10,000 briefings).
+@dataclass(frozen=True, slots=True, config=_STRICT)
+class Source:
     """A cited source: who published what, where, and when."""
 
     name: Text = Field(description="The source's name as cited (出典), e.g. 時事ドットコム.")
@@ -171,6 +175,14 @@ class Source(_Strict):
     published: Day | None = Field(
         None, description="Publication date; defaults to the section's `published` date."
     )
+
+
+def fields_of(kind: type[BaseModel] | type[Source]) -> Mapping[str, FieldInfo]:
+    """The fields of a briefing model or of `Source`, by name, with their descriptions."""
+    if issubclass(kind, BaseModel):
+        return kind.model_fields
+    fields: Mapping[str, FieldInfo] = vars(kind)["__pydantic_fields__"]
+    return fields
 
 
 class Section(_Strict):

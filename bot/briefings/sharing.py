@@ -27,8 +27,8 @@ SHARED_STRING_LENGTH = 64
 _REPEATING: dict[type[BaseModel], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     Briefing: (("title", "language", "subtitle"), ("tags", "takeaways"), ("updated",)),
     Section: (("id", "heading", "question", "answer", "lead"), ("reactions",), ("published",)),
-    Source: (("name", "publisher", "description"), (), ("published",)),
 }
+_SOURCE_TEXTS = ("name", "publisher", "description")  # a `Source` has slots, not a dict
 
 
 class SharedParts:
@@ -43,12 +43,23 @@ class SharedParts:
         """The briefing itself, its models now sharing what earlier ones hold too."""
         share = self._share
         share(briefing, *_REPEATING[Briefing])
-        section_fields, source_fields = _REPEATING[Section], _REPEATING[Source]
+        section_fields = _REPEATING[Section]
         for section in briefing.sections:
             share(section, *section_fields)
             for source in section.sources:
-                share(source, *source_fields)
+                self._share_source(source)
         return briefing
+
+    def _share_source(self, source: Source) -> None:
+        strings = self._strings
+        for name in _SOURCE_TEXTS:
+            value = getattr(source, name)
+            if value is not None and len(value) <= SHARED_STRING_LENGTH:
+                object.__setattr__(source, name, strings.setdefault(value, value))
+        if source.published is not None:
+            object.__setattr__(
+                source, "published", self._dates.setdefault(source.published, source.published)
+            )
 
     def _share(
         self,

@@ -11,16 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import ScalarNode
 
-from bot.briefings.models import SLUG_PATTERN, Briefing, Section, Source
+from bot.briefings.models import SLUG_PATTERN, Briefing, Section, Source, fields_of
 from bot.briefings.problems import ProblemCollector, Severity
 from bot.briefings.yaml_tree import quote_value
 
@@ -35,17 +35,16 @@ DESCRIPTION_LIMIT = 4096
 
 _SLUG = re.compile(SLUG_PATTERN)
 
-_MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
-    (): Briefing,
-    ("sections",): Section,
-    ("sections", "sources"): Source,
+_FIELDS_AT: dict[tuple[str, ...], Iterable[str]] = {
+    (): fields_of(Briefing),
+    ("sections",): fields_of(Section),
+    ("sections", "sources"): fields_of(Source),
 }
 
 
 def _known_fields(loc: Sequence[int | str]) -> list[str]:
     named = tuple(part for part in loc if isinstance(part, str))
-    model = _MODEL_AT.get(named)
-    return list(model.model_fields) if model else []
+    return list(_FIELDS_AT.get(named, ()))
 
 
 _KINDS: dict[type, str] = {
@@ -121,7 +120,7 @@ def _message(error: ErrorDetails, node: yaml.Node | None) -> tuple[str, bool]:
     kind = error["type"]
     loc = error["loc"]
     value = error.get("input")
-    if kind == "extra_forbidden":
+    if kind in {"extra_forbidden", "unexpected_keyword_argument"}:  # a model's, a dataclass's
         name = str(loc[-1])
         close = difflib.get_close_matches(name, _known_fields(loc[:-1]), n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -156,7 +157,8 @@ def test_the_japanese_fixture_lands_in_the_right_fields(tmp_path: Path) -> None:
         dt.date(2025, 4, 20),
         None,
     ]
-    assert briefing.sections[1].sources[0].model_dump(exclude_none=True) == {
+    source = dataclasses.asdict(briefing.sections[1].sources[0])
+    assert {name: value for name, value in source.items() if value is not None} == {
         "name": "湾岸テレビ",
         "url": "https://wangan-tv.example/news/2025/04/20/tram-cost",
     }

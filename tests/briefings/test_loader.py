@@ -433,6 +433,29 @@ def test_a_duplicate_key_does_not_hide_other_errors(tmp_path: Path) -> None:
     ]
 
 
+def test_an_unknown_key_in_a_source_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "harbour.yaml"
+    path.write_text(
+        "title: Harbour\nsummary: Ferries.\nupdated: 2025-01-01\nsections:\n"
+        "  - heading: Ferries\n    answer: They run.\n    sources:\n"
+        "      - name: 港湾局\n        pubilsher: みなと市\n",
+        encoding="utf-8",
+    )
+
+    result = load_file(path)
+
+    assert problems_of(result) == [
+        (
+            9,
+            9,
+            "error",
+            "sections[0].sources[0].pubilsher",
+            "unknown key 'pubilsher'; did you mean 'publisher'?",
+        )
+    ]
+    assert result.briefing is None
+
+
 def test_impossible_date_and_time_of_day_are_bad_dates(tmp_path: Path) -> None:
     path = tmp_path / "harbour.yaml"
     path.write_text(VALID.replace("2025-03-01", "2025-03-01 10:30:00"), encoding="utf-8")
