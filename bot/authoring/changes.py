@@ -27,12 +27,12 @@ from bot.authoring.history import (
     write_atomically,
 )
 from bot.briefings.loader import FileResult, Problem, SortsProblems, load_file, resolve_conflicts
-from bot.briefings.models import Briefing, Section
+from bot.briefings.models import Briefing, Section, fields_of
 
 # One apply at a time in this process, whichever `BriefingFiles` it goes through.
 _APPLY_LOCK = threading.Lock()
 _BRIEFING_FIELDS = tuple(name for name in Briefing.model_fields if name not in {"id", "sections"})
-_SECTION_FIELDS = tuple(name for name in Section.model_fields if name != "id")
+_SECTION_FIELDS = tuple(name for name in fields_of(Section) if name != "id")
 
 
 @dataclass(frozen=True)

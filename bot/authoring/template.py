@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
-
 from bot.authoring.yaml_writer import Block, Entry, Value, render_yaml
 from bot.briefings.loader import SCHEMA_COMMENT
-from bot.briefings.models import Briefing, Section, Source, fields_of
+from bot.briefings.models import Briefing, PartKind, Section, Source, fields_of
 
 _DATE_HINT = "Written YYYY-MM-DD."
-_HINTS: dict[tuple[type[BaseModel] | type[Source], str], str] = {
+_HINTS: dict[tuple[PartKind, str], str] = {
     (Briefing, "summary"): "Shown under the title; `>-` joins its lines into one paragraph.",
     (Briefing, "language"): "For example en, ja or pt-BR; labels follow it. Default en.",
     (Briefing, "tags"): "A list: [ferry, harbour] or one `- tag` per line.",
@@ -39,7 +37,7 @@ _HINTS: dict[tuple[type[BaseModel] | type[Source], str], str] = {
 }
 
 
-def _about(model: type[BaseModel] | type[Source], name: str) -> tuple[str, ...]:
+def _about(model: PartKind, name: str) -> tuple[str, ...]:
     """The comment lines above a field: required or optional, the model's description, a hint."""
     info = fields_of(model)[name]
     description = info.description or ""
@@ -56,7 +54,7 @@ def _about(model: type[BaseModel] | type[Source], name: str) -> tuple[str, ...]:
 
 
 def _field(
-    model: type[BaseModel] | type[Source],
+    model: PartKind,
     name: str,
     value: Value,
     *,

@@ -6,6 +6,7 @@ snapshot can be shared by every command without copying.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -23,11 +24,13 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     StringConstraints,
+    TypeAdapter,
     WithJsonSchema,
     model_validator,
 )
 from pydantic.dataclasses import dataclass
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import SkipJsonSchema
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _WHITESPACE = re.compile(r"\s")
@@ -177,15 +180,17 @@ class Source:
     )
 
 
-def fields_of(kind: type[BaseModel] | type[Source]) -> Mapping[str, FieldInfo]:
-    """The fields of a briefing model or of `Source`, by name, with their descriptions."""
+def fields_of(kind: PartKind) -> Mapping[str, FieldInfo]:
+    """The fields a file may give for a briefing, a section or a source, with their descriptions."""
     if issubclass(kind, BaseModel):
         return kind.model_fields
     fields: Mapping[str, FieldInfo] = vars(kind)["__pydantic_fields__"]
-    return fields
+    return {name: info for name, info in fields.items() if info.init is not False}
 
 
-class Section(_Strict):
+# A slotted dataclass, as `Source` is: 400 bytes less for each of 65,000 sections.
+@dataclass(frozen=True, slots=True, config=_STRICT)
+class Section:
     """One ordered section of a briefing: a question, its answer, and the evidence."""
 
     id: Slug = Field(
@@ -213,20 +218,34 @@ class Section(_Strict):
         None, description="Hidden from members from this date and time (with a time zone)."
     )
 
-    @cached_property
+    # `content_hash`, once worked out: not a field of the file (no schema, no dump).
+    _content_hash: SkipJsonSchema[Annotated[str | None, Field(exclude=True)]] = dataclasses.field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @property
     def content_hash(self) -> str:
         """A stable digest of everything a reader sees in this section."""
-        canonical = json.dumps(
-            self.model_dump(mode="json", exclude=set(_NOT_CONTENT)),
-            ensure_ascii=False,
-            sort_keys=True,
-            separators=(",", ":"),
-        )
-        return sha256_keeping_the_gil(canonical.encode("utf-8"))
+        found = self._content_hash
+        if found is None:
+            canonical = json.dumps(
+                _SECTION_DUMP.dump_python(self, mode="json", exclude=set(_NOT_CONTENT)),
+                ensure_ascii=False,
+                sort_keys=True,
+                separators=(",", ":"),
+            )
+            found = sha256_keeping_the_gil(canonical.encode("utf-8"))
+            object.__setattr__(self, "_content_hash", found)
+        return found
 
     def source_date(self, source: Source) -> dt.date | None:
         """The date a source counts as published: its own, else the section's."""
         return source.published or self.published
+
+
+_SECTION_DUMP: TypeAdapter[Section] = TypeAdapter(Section)
+# What a briefing file describes: the briefing, its sections, their sources.
+PartKind = type[BaseModel] | type[Section] | type[Source]
 
 
 class Briefing(_Strict):

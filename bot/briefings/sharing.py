@@ -6,6 +6,7 @@ combinations. With 10,000 briefings (65,000 sections, 130,000 sources) those set
 78 MB of the 312 MB their models took, and equal short strings (source names and
 publishers, tags, headings, reactions) and dates, each parsed into its own object,
 another 30 MB. `SharedParts` hands out one object per distinct value during a load.
+(Sections and sources have since become slotted dataclasses, which keep no fields set.)
 
 Nothing observable changes: every field keeps an equal value, and pydantic only ever
 copies a fields set before changing it (`model_copy`, `model_construct` make their own).
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
-
 from bot.briefings.models import Briefing, Section, Source
 
 # Longer texts (points, body paragraphs) almost never repeat: not worth a look-up.
@@ -24,11 +23,11 @@ SHARED_STRING_LENGTH = 64
 
 
 # Per model, the fields whose values often repeat: single texts, lists of texts, dates.
-_REPEATING: dict[type[BaseModel], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+_REPEATING: dict[type[object], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     Briefing: (("title", "language", "subtitle"), ("tags", "takeaways"), ("updated",)),
     Section: (("id", "heading", "question", "answer", "lead"), ("reactions",), ("published",)),
+    Source: (("name", "publisher", "description"), (), ("published",)),
 }
-_SOURCE_TEXTS = ("name", "publisher", "description")  # a `Source` has slots, not a dict
 
 
 class SharedParts:
@@ -43,48 +42,43 @@ class SharedParts:
         """The briefing itself, its models now sharing what earlier ones hold too."""
         share = self._share
         share(briefing, *_REPEATING[Briefing])
-        section_fields = _REPEATING[Section]
+        section_fields, source_fields = _REPEATING[Section], _REPEATING[Source]
         for section in briefing.sections:
             share(section, *section_fields)
             for source in section.sources:
-                self._share_source(source)
+                share(source, *source_fields)
+        written = briefing.__pydantic_fields_set__
+        field_set = self._field_sets.setdefault(frozenset(written), written)
+        if field_set is not written:
+            object.__setattr__(briefing, "__pydantic_fields_set__", field_set)
         return briefing
-
-    def _share_source(self, source: Source) -> None:
-        strings = self._strings
-        for name in _SOURCE_TEXTS:
-            value = getattr(source, name)
-            if value is not None and len(value) <= SHARED_STRING_LENGTH:
-                object.__setattr__(source, name, strings.setdefault(value, value))
-        if source.published is not None:
-            object.__setattr__(
-                source, "published", self._dates.setdefault(source.published, source.published)
-            )
 
     def _share(
         self,
-        model: BaseModel,
+        model: object,
         texts: tuple[str, ...],
         lists: tuple[str, ...],
         dates: tuple[str, ...],
     ) -> None:
-        strings = self._strings
-        values = model.__dict__
+        """Swap the model's repeating values for the shared ones (through `object.__setattr__`,
+        past the frozen models' guard, whether the fields live in a dict or in slots)."""
+        strings, put = self._strings, object.__setattr__
         for name in texts:
-            value = values[name]
+            value = getattr(model, name)
             if value is not None and len(value) <= SHARED_STRING_LENGTH:
-                values[name] = strings.setdefault(value, value)
+                put(model, name, strings.setdefault(value, value))
         for name in lists:
-            items = values[name]
+            items = getattr(model, name)
             if items:
-                values[name] = tuple(
-                    strings.setdefault(v, v) if len(v) <= SHARED_STRING_LENGTH else v for v in items
+                put(
+                    model,
+                    name,
+                    tuple(
+                        strings.setdefault(v, v) if len(v) <= SHARED_STRING_LENGTH else v
+                        for v in items
+                    ),
                 )
         for name in dates:
-            day = values[name]
+            day = getattr(model, name)
             if day is not None:
-                values[name] = self._dates.setdefault(day, day)
-        written = model.__pydantic_fields_set__
-        field_set = self._field_sets.setdefault(frozenset(written), written)
-        if field_set is not written:
-            object.__setattr__(model, "__pydantic_fields_set__", field_set)
+                put(model, name, self._dates.setdefault(day, day))

@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel
 
 from bot.authoring.template import briefing_template
 from bot.briefings.loader import load_file
-from bot.briefings.models import Briefing, Section, Source, fields_of
+from bot.briefings.models import Briefing, PartKind, Section, Source, fields_of
 
 DAY = dt.date(2025, 10, 20)
 
@@ -22,7 +21,7 @@ def written(tmp_path: Path, topic_id: str = "harbour-ferry") -> Path:
     return path
 
 
-def field_names(model: type[BaseModel] | type[Source]) -> set[str]:
+def field_names(model: PartKind) -> set[str]:
     return set(fields_of(model))
 
 
@@ -53,7 +52,7 @@ def test_the_top_level_id_is_shown_as_a_comment(tmp_path: Path) -> None:
     assert text.startswith("# yaml-language-server: $schema=briefing.schema.json\n")
 
 
-def required_fields(model: type[BaseModel] | type[Source]) -> set[str]:
+def required_fields(model: PartKind) -> set[str]:
     return {name for name, info in fields_of(model).items() if info.is_required()}
 
 

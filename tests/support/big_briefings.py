@@ -8,13 +8,14 @@ written to a test's temporary folder.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from functools import lru_cache
 from typing import Any
 
 import yaml
 
-from bot.briefings.models import Briefing, Section
+from bot.briefings.models import Briefing
 
 BIG_ID = "big-briefing"
 UPDATED = dt.date(2026, 1, 10)
@@ -90,10 +91,7 @@ def big_briefing(sections: int) -> Briefing:
 
 def fresh_copy(briefing: Briefing) -> Briefing:
     """An equal briefing whose briefing and section objects carry no cached values."""
-    sections = tuple(
-        Section.model_construct(**{name: getattr(s, name) for name in Section.model_fields})
-        for s in briefing.sections
-    )
+    sections = tuple(dataclasses.replace(s) for s in briefing.sections)
     fields = {name: getattr(briefing, name) for name in Briefing.model_fields}
     return Briefing.model_construct(**{**fields, "sections": sections})
 
