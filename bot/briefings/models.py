@@ -1,7 +1,10 @@
 """The briefing data model: what one `briefings/<id>.yaml` file holds.
 
 The models are strict (unknown keys are errors) and frozen, so a loaded `Library`
-snapshot can be shared by every command without copying.
+snapshot can be shared by every command without copying. `Briefing` is a pydantic
+model; `Section` and `Source`, of which a library holds many more, are slotted pydantic
+dataclasses (validated the same, without an instance dict each); `fields_of` lists the
+fields of any of the three.
 """
 
 from __future__ import annotations
