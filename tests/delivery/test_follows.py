@@ -20,12 +20,19 @@ from bot.digests.records import DM_GUILD, DMS_CLOSED, Subscription
 from bot.discord.client import BriefBot, create_bot
 from bot.errors import InvalidSchedule, NotFollowing, TopicNotFound
 from tests.conftest import SEED_BRIEFING
-from tests.support.digest_world import SEED_ID, World, digest_settings, fast_retries, posted, utc
+from tests.support.digest_world import (
+    SEED_ID,
+    TOKYO_NINE,
+    World,
+    digest_settings,
+    fast_retries,
+    posted,
+    utc,
+)
 
 SECOND_ID = "second-topic"
 SECOND_TITLE = "第二の話題 停戦後の復興"
 NOON = utc(2026, 1, 1, 12)  # 21:00 in Tokyo
-TOKYO_NINE = utc(2026, 1, 2, 0)  # the next 09:00 in Tokyo after NOON
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from bot.errors import (
 )
 from tests.support.digest_world import (
     SEED_ID,
+    TOKYO_NINE,
     World,
     digest_settings,
     fast_retries,
@@ -33,8 +34,6 @@ from tests.support.digest_world import (
     posted,
     utc,
 )
-
-TOKYO_NINE = utc(2026, 1, 2, 0)  # 09:00 in Tokyo, the first after the simulated start
 
 
 @pytest.fixture
@@ -50,11 +49,6 @@ def simcord_bot(settings: Settings) -> BriefBot:
 @pytest.fixture
 def world(simcord_env: simcord.Env) -> World:
     return World(simcord_env)
-
-
-async def run(world: World, command: str, **options: Any) -> simcord.InteractionResult:
-    """Run `/digest <command>` as the editor (Manage Channels), in the digest channel."""
-    return await world.staff.slash(world.channel, f"digest {command}", **options)
 
 
 def reply(result: simcord.InteractionResult) -> str:
@@ -129,7 +123,7 @@ async def test_a_channel_of_another_server_is_refused(
         original(env, handle)
 
     monkeypatch.setattr(simcord.builders, "_require_handle", lenient)
-    result = await run(world, "subscribe", channel=foreign)
+    result = await world.digest("subscribe", channel=foreign)
     assert reply(result) == "That channel is not a text channel of this server."
     error = simcord.assert_error(world.env, app_commands.TransformerError)
     assert isinstance(error.__cause__, ChannelNotInGuild)
@@ -153,7 +147,7 @@ async def test_subscribing_checks_the_bots_own_permissions(
     locked = world.guild.create_text_channel(
         "locked", overwrites={bot_user: discord.PermissionOverwrite(**{denied: False})}
     )
-    result = await run(world, "subscribe", channel=locked)
+    result = await world.digest("subscribe", channel=locked)
     assert reply(result) == (
         f"I need the {named} permission in <#{locked.id}> to post digests there."
     )
@@ -165,7 +159,7 @@ async def test_subscribing_checks_the_bots_own_permissions(
 
 
 async def test_subscribe_with_defaults_then_again_to_update(world: World) -> None:
-    result = await run(world, "subscribe", channel=world.channel)
+    result = await world.digest("subscribe", channel=world.channel)
     due = int(TOKYO_NINE.timestamp())
     assert reply(result) == (
         f"Subscribed <#{world.channel.id}> to all topics: `daily 09:00` (Asia/Tokyo), "
@@ -183,8 +177,7 @@ async def test_subscribe_with_defaults_then_again_to_update(world: World) -> Non
         "en",
     )
 
-    result = await run(
-        world,
+    result = await world.digest(
         "subscribe",
         channel=world.channel,
         topics="ukraine",
@@ -228,7 +221,7 @@ async def test_subscribe_with_defaults_then_again_to_update(world: World) -> Non
 async def test_bad_input_says_what_is_accepted_and_saves_nothing(
     world: World, options: dict[str, str], error: type[Exception], message: str
 ) -> None:
-    result = await run(world, "subscribe", channel=world.channel, **options)
+    result = await world.digest("subscribe", channel=world.channel, **options)
     assert message in reply(result)
     simcord.assert_error(world.env, error)
     assert await saved(world) == []
@@ -255,15 +248,15 @@ async def test_topic_schedule_and_timezone_autocomplete(world: World) -> None:
 
 
 async def test_list_shows_each_subscription_with_state_and_next_due(world: World) -> None:
-    result = await run(world, "list")
+    result = await world.digest("list")
     assert result.response is not None
     [empty] = result.response.embeds
     assert "No channel in this server gets digests yet" in (empty.description or "")
 
-    await run(world, "subscribe", channel=world.channel)
-    await run(world, "subscribe", channel=world.system, schedule="weekdays 08:30")
-    await run(world, "pause", channel=world.system)
-    result = await run(world, "list")
+    await world.digest("subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.system, schedule="weekdays 08:30")
+    await world.digest("pause", channel=world.system)
+    result = await world.digest("list")
     assert result.response is not None
     assert result.response.ephemeral
     [embed] = result.response.embeds
@@ -281,7 +274,7 @@ async def test_list_shows_each_subscription_with_state_and_next_due(world: World
 
 
 async def test_a_failing_subscription_shows_why_in_the_list(world: World) -> None:
-    await run(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     world.env.inject_error(
         "POST",
         f"/channels/{world.channel.id}/messages",
@@ -290,7 +283,7 @@ async def test_a_failing_subscription_shows_why_in_the_list(world: World) -> Non
         message="Missing Permissions",
     )
     await world.bot.digests.deliver_due(TOKYO_NINE)
-    result = await run(world, "list")
+    result = await world.digest("list")
     assert result.response is not None
     [embed] = result.response.embeds
     assert (embed.fields[0].value or "").splitlines()[0] == (
@@ -299,8 +292,8 @@ async def test_a_failing_subscription_shows_why_in_the_list(world: World) -> Non
 
 
 async def test_preview_is_a_private_copy_of_the_next_digest(world: World) -> None:
-    await run(world, "subscribe", channel=world.channel)
-    result = await run(world, "preview", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
+    result = await world.digest("preview", channel=world.channel)
     assert result.response is not None
     assert result.response.ephemeral
     assert result.response.content == (
@@ -314,7 +307,7 @@ async def test_preview_is_a_private_copy_of_the_next_digest(world: World) -> Non
     [message] = posted(world.channel)
     assert [e.to_dict() for e in message.embeds] == previewed
 
-    again = await run(world, "preview", channel=world.channel)
+    again = await world.digest("preview", channel=world.channel)
     assert reply(again) == (
         f"Nothing has changed since <#{world.channel.id}>'s last digest: the next digest "
         "would post nothing right now."
@@ -322,8 +315,8 @@ async def test_preview_is_a_private_copy_of_the_next_digest(world: World) -> Non
 
 
 async def test_send_delivers_now_through_the_same_ledger(world: World) -> None:
-    await run(world, "subscribe", channel=world.channel)
-    result = await run(world, "send", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
+    result = await world.digest("send", channel=world.channel)
     assert reply(result) == f"Sent the digest to <#{world.channel.id}> (1 message(s))."
     [message] = posted(world.channel)
     assert len(field_names(message)) == 3
@@ -333,7 +326,7 @@ async def test_send_delivers_now_through_the_same_ledger(world: World) -> None:
     # The scheduled digest that follows has nothing new to say.
     report = await world.bot.digests.deliver_due(TOKYO_NINE)
     assert (report.sent, report.unchanged) == (0, 1)
-    result = await run(world, "send", channel=world.channel)
+    result = await world.digest("send", channel=world.channel)
     assert reply(result) == (
         f"Nothing has changed in <#{world.channel.id}>'s topics since its last digest, "
         "so nothing was posted."
@@ -342,7 +335,7 @@ async def test_send_delivers_now_through_the_same_ledger(world: World) -> None:
 
 
 async def test_send_reports_a_delivery_failure(world: World) -> None:
-    await run(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     world.env.inject_error(
         "POST",
         f"/channels/{world.channel.id}/messages",
@@ -350,7 +343,7 @@ async def test_send_reports_a_delivery_failure(world: World) -> None:
         code=50001,
         message="Missing Access",
     )
-    result = await run(world, "send", channel=world.channel)
+    result = await world.digest("send", channel=world.channel)
     assert result.response is not None
     assert result.response.content == (
         f"The digest for <#{world.channel.id}> could not be delivered: Missing Access (403, 50001)"
@@ -360,37 +353,37 @@ async def test_send_reports_a_delivery_failure(world: World) -> None:
 
 
 async def test_pause_resume_and_unsubscribe(world: World) -> None:
-    await run(world, "subscribe", channel=world.channel)
-    assert reply(await run(world, "pause", channel=world.channel)) == (
+    await world.digest("subscribe", channel=world.channel)
+    assert reply(await world.digest("pause", channel=world.channel)) == (
         f"Digests for <#{world.channel.id}> are paused. Use /digest resume to restart them."
     )
     assert not await world.bot.digests.deliver_due(TOKYO_NINE + dt.timedelta(days=3))
     assert posted(world.channel) == []
 
-    resumed = reply(await run(world, "resume", channel=world.channel))
+    resumed = reply(await world.digest("resume", channel=world.channel))
     assert resumed == (
         f"Digests for <#{world.channel.id}> are back on. "
         f"Next digest <t:{int(TOKYO_NINE.timestamp())}:f>."
     )
     assert (await world.bot.digests.deliver_due(TOKYO_NINE)).sent == 1
 
-    assert reply(await run(world, "unsubscribe", channel=world.channel)) == (
+    assert reply(await world.digest("unsubscribe", channel=world.channel)) == (
         f"<#{world.channel.id}> no longer gets digests."
     )
     assert await saved(world) == []
     assert not await world.bot.digests.deliver_due(TOKYO_NINE + dt.timedelta(days=1))
-    result = await run(world, "unsubscribe", channel=world.channel)
+    result = await world.digest("unsubscribe", channel=world.channel)
     assert reply(result) == (
         f"<#{world.channel.id}> has no digest subscription. Use /digest subscribe first."
     )
     simcord.assert_error(world.env, NotSubscribed)
     for command in ("pause", "resume", "preview", "send"):
-        await run(world, command, channel=world.channel)
+        await world.digest(command, channel=world.channel)
         simcord.assert_error(world.env, NotSubscribed)
 
 
 async def test_servers_never_see_each_others_subscriptions(world: World) -> None:
-    await run(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     other = world.env.create_guild("Elsewhere")
     their_channel = other.create_text_channel("news")
     mods = other.create_role("Mods", permissions=discord.Permissions(manage_channels=True))
@@ -408,7 +401,7 @@ async def test_replies_and_digests_follow_the_language(
     world: World, interaction_locale: Callable[[str], None]
 ) -> None:
     interaction_locale("ja")
-    result = await run(world, "subscribe", channel=world.channel, mode="full")
+    result = await world.digest("subscribe", channel=world.channel, mode="full")
     assert reply(result).startswith(f"<#{world.channel.id}> に すべてのトピック のダイジェストを")
     await world.bot.digests.deliver_due(TOKYO_NINE)
     [message] = posted(world.channel)

@@ -14,9 +14,14 @@ from bot.config import Settings
 from bot.digests.records import KEEP_RUNS
 from bot.discord.client import BriefBot, create_bot
 from bot.errors import NotSubscribed
-from tests.support.digest_world import World, digest_settings, fast_retries, posted, utc
+from tests.support.digest_world import (
+    TOKYO_NINE,
+    World,
+    digest_settings,
+    fast_retries,
+    posted,
+)
 
-TOKYO_NINE = utc(2026, 1, 2, 0)  # 09:00 in Tokyo, the first after the simulated start
 DAY = dt.timedelta(days=1)
 
 
@@ -35,14 +40,9 @@ def world(simcord_env: simcord.Env) -> World:
     return World(simcord_env)
 
 
-async def digest(world: World, command: str, **options: Any) -> simcord.InteractionResult:
-    """Run `/digest <command>` as the editor, in the digest channel."""
-    return await world.staff.slash(world.channel, f"digest {command}", **options)
-
-
 async def why(world: World) -> dict[str, list[str]]:
     """`/digest why` for the digest channel: the card's description and fields, as lines."""
-    result = await digest(world, "why", channel=world.channel)
+    result = await world.digest("why", channel=world.channel)
     assert result.response is not None, "the bot did not answer"
     assert result.response.ephemeral
     [embed] = result.response.embeds
@@ -63,7 +63,7 @@ def at(moment: dt.datetime) -> str:
 
 
 async def test_before_any_run_it_says_so_and_what_would_be_sent(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     card = await why(world)
     assert card[""][0] == "✅ Active"
     assert f"Next digest: {at(TOKYO_NINE)} (<t:{int(TOKYO_NINE.timestamp())}:R>)" in card[""]
@@ -75,7 +75,7 @@ async def test_before_any_run_it_says_so_and_what_would_be_sent(world: World) ->
 async def test_a_sent_digest_links_to_its_message_then_unchanged_runs_follow(
     world: World,
 ) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     await world.bot.digests.deliver_due(TOKYO_NINE)
     [message] = posted(world.channel)
     await world.bot.digests.deliver_due(TOKYO_NINE + DAY)
@@ -90,7 +90,7 @@ async def test_a_sent_digest_links_to_its_message_then_unchanged_runs_follow(
 
 
 async def test_due_times_too_late_to_send_are_listed_as_skipped(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     late = TOKYO_NINE + 3 * DAY  # the bot was down: three due times are past the window
     await world.bot.digests.deliver_due(late)
     card = await why(world)
@@ -103,7 +103,7 @@ async def test_due_times_too_late_to_send_are_listed_as_skipped(world: World) ->
 
 
 async def test_a_403_pauses_and_says_which_permission_is_missing(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     refuse_posts(world, 403, code=50013, message="Missing Permissions")
     await world.bot.digests.deliver_due(TOKYO_NINE)
     card = await why(world)
@@ -113,7 +113,7 @@ async def test_a_403_pauses_and_says_which_permission_is_missing(world: World) -
 
 
 async def test_a_server_error_is_retried_and_says_so(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     refuse_posts(world, 500, times=None)
     await world.bot.digests.deliver_due(TOKYO_NINE)
     card = await why(world)
@@ -125,7 +125,7 @@ async def test_a_server_error_is_retried_and_says_so(world: World) -> None:
 
 
 async def test_a_rejected_digest_fails_with_discords_reason(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     refuse_posts(world, 400, code=50035, message="Invalid Form Body")
     await world.bot.digests.deliver_due(TOKYO_NINE)
     [line] = (await why(world))["Last runs"]
@@ -134,11 +134,11 @@ async def test_a_rejected_digest_fails_with_discords_reason(world: World) -> Non
 
 
 async def test_a_deleted_channel_removes_the_subscription(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     refuse_posts(world, 404, code=10003, message="Unknown Channel")
     report = await world.bot.digests.deliver_due(TOKYO_NINE)
     assert report.removed == 1
-    result = await digest(world, "why", channel=world.channel)
+    result = await world.digest("why", channel=world.channel)
     assert result.response is not None
     assert result.response.content == (
         f"<#{world.channel.id}> has no digest subscription. Use /digest subscribe first."
@@ -147,13 +147,13 @@ async def test_a_deleted_channel_removes_the_subscription(world: World) -> None:
 
 
 async def test_paused_by_staff_shows_in_the_state(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
-    await digest(world, "pause", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
+    await world.digest("pause", channel=world.channel)
     assert (await why(world))[""][0] == "⏸️ Paused"
 
 
 async def test_only_the_newest_runs_are_kept(world: World) -> None:
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     for day in range(KEEP_RUNS + 5):
         await world.bot.digests.deliver_due(TOKYO_NINE + day * DAY)
     [subscription] = await world.bot.store.subscriptions.of_guild(world.guild.id)
@@ -175,7 +175,7 @@ def _unwrapped(errors: list[BaseException]) -> list[BaseException]:
 
 async def test_repeated_server_errors_warn_once_then_pause(world: World) -> None:
     await world.use_system_channel()
-    await digest(world, "subscribe", channel=world.channel)
+    await world.digest("subscribe", channel=world.channel)
     refuse_posts(world, 500, times=None)
     for minutes in range(5):  # five ticks, all failing
         await world.bot.digests.deliver_due(TOKYO_NINE + dt.timedelta(minutes=minutes))

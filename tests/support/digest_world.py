@@ -104,6 +104,10 @@ class World:
         )
         return subscription
 
+    async def digest(self, command: str, **options: Any) -> simcord.InteractionResult:
+        """Run `/digest <command>` as the editor (Manage Channels), in the digest channel."""
+        return await self.staff.slash(self.channel, f"digest {command}", **options)
+
     async def subscription(self, channel: Any = None) -> Subscription | None:
         target = channel or self.channel
         return await self.bot.store.subscriptions.in_channel(self.guild.id, target.id)
@@ -138,3 +142,6 @@ def message_text(message: discord.Message) -> str:
 
 def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+TOKYO_NINE = utc(2026, 1, 2, 0)  # 09:00 in Tokyo, the first after the simulated start
