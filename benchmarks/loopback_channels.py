@@ -32,12 +32,11 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from benchmarks.loopback_discord import Stats
+from benchmarks.loopback_stats import Stats
 
 APPLICATION_ID = 4_200_000_000_000_001
 GUILD_ID = 4_200_000_000_000_100  # the guild of every channel not told otherwise
