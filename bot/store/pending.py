@@ -20,6 +20,15 @@ def whole_seconds(moment: dt.datetime) -> int:
     return int(moment.timestamp())
 
 
+def check_claims(claims: Sequence[DigestClaim]) -> None:
+    """Refuse a batch in which a claim that delivers lacks its payload or snapshot."""
+    for claim in claims:
+        if claim.due_at is not None and (
+            claim.payload is None or claim.snapshot is None or claim.message_count < 1
+        ):
+            raise ValueError("a claim that delivers needs a payload and a snapshot")
+
+
 def pending_rows(
     claims: Sequence[DigestClaim], existing: set[tuple[int, int]]
 ) -> tuple[list[Delivery], dict[str, str]]:

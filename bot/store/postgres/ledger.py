@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import bot.store.postgres.claims as claiming
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
+from bot.store.pending import check_claims
 from bot.store.postgres.database import BLOB_LOCK, PostgresDatabase
 from bot.store.postgres.rows import (
     DELIVERY_COLUMNS,
@@ -88,11 +89,7 @@ class PostgresLedger:
         one posts nothing. Returns the ledger rows written, ready to send. However many
         claims there are, this takes a fixed number of database trips.
         """
-        for claim in claims:
-            if claim.due_at is not None and (
-                claim.payload is None or claim.snapshot is None or claim.message_count < 1
-            ):
-                raise ValueError("a claim that delivers needs a payload and a snapshot")
+        check_claims(claims)
         if not claims:
             return []
         return await claiming.claim_scheduled(self._db, claims, now)
