@@ -6,8 +6,9 @@ start-up and `/digest send` all end up on the same path:
 1. finish ledger rows still pending or failed (retried with the *same* nonces, so a
    message Discord already created is returned rather than posted again); rows older
    than the catch-up window are given up, logged and shown in `/digest list`;
-2. claim the subscriptions due at `now`: compose each digest, then in one transaction
-   advance every due time and write a pending ledger row per digest to send;
+2. claim the subscriptions due at `now`: plan and compose each digest
+   (`bot.delivery.planning`), then in one transaction advance every due time and write
+   a pending ledger row per digest to send;
 3. send the claimed digests through the process's one paced queue, and mark each row
    sent (moving the subscription's snapshot) as soon as it is.
 
@@ -22,63 +23,28 @@ import contextlib
 import datetime as dt
 import logging
 import time
-import weakref
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot.briefings.library import Library
 from bot.delivery.payloads import DigestPayloads, Rendered
+from bot.delivery.planning import DuePlanner, PlannedBatch, SubscriptionLocks
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
 from bot.delivery.reports import DeliveryReport, SendOutcome
 from bot.delivery.send_pool import Job, SendPool
 from bot.delivery.sending import LedgerSender
 from bot.digests.compose import (
     Digest,
-    LayoutMemo,
     SectionState,
     compose_digest,
     decode_snapshot,
 )
-from bot.digests.due_plan import plan_due
-from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
-from bot.digests.schedule import parse_schedule, parse_timezone
+from bot.digests.records import Blob, Delivery, Subscription
 from bot.store.interface import Store
 
 log = logging.getLogger(__name__)
 
-YIELD_AFTER = 0.001  # seconds of planning between two yields to the event loop
 DIGESTS_IN_FLIGHT = 64
 CLAIM_BATCH = 250  # due subscriptions composed and claimed per transaction
-
-
-class SubscriptionLocks:
-    """One asyncio lock per subscription id, forgotten when nobody holds a reference."""
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def __call__(self, key: int) -> asyncio.Lock:
-        """The lock of one subscription."""
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        return lock
-
-
-@dataclass
-class PlannedBatch:
-    """Due subscriptions locked and planned, waiting to be claimed in one transaction."""
-
-    held: dict[int, asyncio.Lock] = field(default_factory=dict)
-    claims: list[DigestClaim] = field(default_factory=list)
-
-    def release(self) -> None:
-        """Release every lock still held (those of claims that will not be sent)."""
-        for lock in self.held.values():
-            lock.release()
-        self.held.clear()
 
 
 def _nothing() -> None:
@@ -109,6 +75,7 @@ class DeliveryRun:
         self._sender = sender
         self._locks = locks
         self._policy = policy
+        self._planner = DuePlanner(locks, payloads, policy)
         self._run_lock = asyncio.Lock()
         # Digests loaded and being sent at once: the rest wait unloaded, so a tick with
         # thousands due holds only this many payloads in memory.
@@ -239,7 +206,7 @@ class DeliveryRun:
         layouts = self._payloads.layouts
         memo = layouts.for_library(library)
         due = await self._store.subscriptions.due(now)
-        unchanged = {s.id for s in due if self._unchanged(s, memo)}
+        unchanged = {s.id for s in due if self._planner.unchanged(s, memo)}
         snapshots = await self._payloads.texts(
             {s.snapshot_hash for s in due if s.snapshot_hash and s.id not in unchanged}
         )
@@ -252,7 +219,9 @@ class DeliveryRun:
             # claim is done.
             for first in range(0, len(due), CLAIM_BATCH):
                 batch = due[first : first + CLAIM_BATCH]
-                planned = await self._plan_batch(batch, now, library, snapshots, unchanged, report)
+                planned = await self._planner.plan_batch(
+                    batch, now, library, snapshots, unchanged, report
+                )
                 if claiming is not None:
                     await claiming
                     claiming = None
@@ -274,39 +243,6 @@ class DeliveryRun:
         if sends and report.first_sends_after is None:
             report.first_sends_after = time.perf_counter() - started
         self._pool.add(sends)
-
-    async def _plan_batch(
-        self,
-        due: Sequence[Subscription],
-        now: dt.datetime,
-        library: Library,
-        snapshots: dict[str, str],
-        unchanged: set[int],
-        report: DeliveryReport,
-    ) -> PlannedBatch:
-        """Lock and plan these due subscriptions, composing the digests they post."""
-        planned = PlannedBatch()
-        rendered: dict[tuple[Any, ...], Rendered | None] = {}
-        try:
-            last_yield = time.perf_counter()
-            for subscription in due:
-                if time.perf_counter() - last_yield >= YIELD_AFTER:
-                    await asyncio.sleep(0)  # let commands (and the claim under way) in
-                    last_yield = time.perf_counter()
-                lock = self._locks(subscription.id)
-                if lock.locked():
-                    continue  # `/digest send` is busy with it; the next tick takes it
-                await lock.acquire()
-                planned.held[subscription.id] = lock
-                claim = self._plan(
-                    subscription, now, library, snapshots, unchanged, rendered, report
-                )
-                if claim is not None:
-                    planned.claims.append(claim)
-        except BaseException:
-            planned.release()
-            raise
-        return planned
 
     async def _claim_planned(
         self, planned: PlannedBatch, now: dt.datetime, report: DeliveryReport, started: float
@@ -336,17 +272,6 @@ class DeliveryRun:
         finally:
             planned.release()
         self._started(sends, report, started)
-
-    @staticmethod
-    def _unchanged(subscription: Subscription, memo: LayoutMemo) -> bool:
-        """Whether a `changes` digest would be empty: what it covers is what it last saw.
-
-        Comparing hashes of canonical snapshots needs neither the stored snapshot nor
-        a composed digest.
-        """
-        if subscription.mode != "changes" or subscription.snapshot_hash is None:
-            return False
-        return memo.current_snapshot(subscription.topics)[1] == subscription.snapshot_hash
 
     @property
     def sends(self) -> set[asyncio.Task[None]]:
@@ -378,68 +303,3 @@ class DeliveryRun:
             )
         finally:
             lock.release()
-
-    def _plan(
-        self,
-        subscription: Subscription,
-        now: dt.datetime,
-        library: Library,
-        snapshots: dict[str, str],
-        unchanged: set[int],
-        rendered: dict[tuple[Any, ...], Rendered | None],
-        report: DeliveryReport,
-    ) -> DigestClaim | None:
-        """Decide what a due subscription does now, composing its digest if it has one."""
-        try:
-            schedule = parse_schedule(subscription.schedule)
-            zone = parse_timezone(subscription.timezone)
-        except Exception:
-            log.exception("subscription %s has an unusable schedule", subscription.id)
-            return None
-        window = self._policy.window
-        plan = plan_due(schedule, zone, subscription.next_due, now, window)
-        report.coalesced += plan.coalesced
-        if plan.missed is not None:
-            report.skipped += 1
-            report.note(
-                subscription, "skipped", now, plan.missed[0], detail=plan.missed[1].isoformat()
-            )
-            log.warning(
-                "digests for channel %s (guild %s) due from %s to %s were more than %s late "
-                "and are skipped",
-                subscription.channel_id,
-                subscription.guild_id,
-                plan.missed[0].isoformat(),
-                plan.missed[1].isoformat(),
-                window,
-            )
-        if plan.deliver_at is None:
-            return DigestClaim(subscription, plan.next_due, missed=plan.missed)
-        key = (
-            subscription.topics,
-            subscription.mode,
-            subscription.language,
-            subscription.snapshot_hash,
-        )
-        if key not in rendered:
-            if subscription.id in unchanged:
-                rendered[key] = None
-            else:
-                started = time.perf_counter()
-                previous = decode_snapshot(snapshots.get(subscription.snapshot_hash or ""))
-                rendered[key] = self._payloads.render(subscription, previous, library)
-                report.compose_seconds += time.perf_counter() - started
-        digest = rendered[key]
-        if digest is None:
-            report.unchanged += 1
-            report.note(subscription, "unchanged", now, plan.deliver_at)
-            return DigestClaim(subscription, plan.next_due, missed=plan.missed)
-        return DigestClaim(
-            subscription,
-            plan.next_due,
-            due_at=plan.deliver_at,
-            payload=digest.payload,
-            snapshot=digest.snapshot,
-            message_count=digest.message_count,
-            missed=plan.missed,
-        )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from bot.delivery.follows import FollowService
 from bot.delivery.payloads import DigestPayloads
+from bot.delivery.planning import SubscriptionLocks
 from bot.delivery.ports import (
     Clock,
     CurrentLibrary,
@@ -23,7 +24,7 @@ from bot.delivery.ports import (
 )
 from bot.delivery.queue import DeliveryQueue, OutgoingMessage
 from bot.delivery.reports import DeliveryReport, Explanation, SendOutcome
-from bot.delivery.run import DeliveryRun, SubscriptionLocks
+from bot.delivery.run import DeliveryRun
 from bot.delivery.scheduler import DigestScheduler
 from bot.delivery.sending import LedgerSender
 from bot.delivery.subscriptions import SubscriptionService

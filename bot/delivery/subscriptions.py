@@ -10,10 +10,11 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.delivery.payloads import DigestPayloads
+from bot.delivery.planning import SubscriptionLocks
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
 from bot.delivery.queue import OutgoingMessage
 from bot.delivery.reports import Explanation
-from bot.delivery.run import DeliveryRun, SubscriptionLocks
+from bot.delivery.run import DeliveryRun
 from bot.digests.compose import parse_topics
 from bot.digests.records import MODES, Mode, Subscription, Target
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone

@@ -21,7 +21,7 @@ from typing import Any
 import discord
 
 from bot.config import Settings
-from bot.delivery.run import YIELD_AFTER
+from bot.delivery.planning import YIELD_AFTER
 from bot.discord.client import BriefBot, create_bot
 from bot.discord.cluster import ClusterConflict
 from bot.discord.startup import (

@@ -22,7 +22,7 @@ from aiohttp import web
 from benchmarks.loopback_cli import API_BASE_VARIABLE, GATEWAY_VARIABLE
 from benchmarks.loopback_discord import Fault, LoopbackDiscord
 from bot.config import TOKEN_VARIABLE
-from bot.delivery.run import YIELD_AFTER
+from bot.delivery.planning import YIELD_AFTER
 from bot.discord.runner import (
     EXIT_OK,
     THREAD_SWITCH_SECONDS,

@@ -504,8 +504,8 @@ async def test_a_manual_send_between_two_batches_is_not_posted_again_by_the_run(
     first, second = (world.guild.create_text_channel(f"race-{n}") for n in range(2))
     for channel in (first, second):
         await world.subscribe(channel)
-    run = world.bot.digests.run
-    plan = run._plan_batch
+    planner = world.bot.digests.run._planner
+    plan = planner.plan_batch
     manual: list[Any] = []
 
     async def send_the_other_then_plan(batch: Any, now: dt.datetime, *rest: Any) -> Any:
@@ -513,7 +513,7 @@ async def test_a_manual_send_between_two_batches_is_not_posted_again_by_the_run(
             manual.append(await world.bot.digests.send_now(world.guild.id, second.id, now))
         return await plan(batch, now, *rest)
 
-    monkeypatch.setattr(run, "_plan_batch", send_the_other_then_plan)
+    monkeypatch.setattr(planner, "plan_batch", send_the_other_then_plan)
     # Half a minute late, so the manual digest's row (due now) and the scheduled one
     # (due at nine) are different rows: only the compare-and-set can tell them apart.
     late = NINE + dt.timedelta(seconds=30)
