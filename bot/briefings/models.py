@@ -247,8 +247,6 @@ class Section:
 
 
 _SECTION_DUMP: TypeAdapter[Section] = TypeAdapter(Section)
-# What a briefing file describes: the briefing, its sections, their sources.
-PartKind = type[BaseModel] | type[Section] | type[Source]
 
 
 class Briefing(_Strict):
@@ -321,3 +319,7 @@ class Briefing(_Strict):
     def base_language(self) -> str:
         """The primary language subtag, lower-cased (`ja` for `ja-JP`)."""
         return self.language.split("-", 1)[0].lower()
+
+
+# What a briefing file describes: the briefing, its sections, their sources.
+PartKind = type[Briefing] | type[Section] | type[Source]

@@ -18,7 +18,7 @@ from typing import Any
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
 from bot.store.pending import pending_rows
 from bot.store.sqlite.database import SqliteDatabase
-from bot.store.sqlite.rows import DELIVERY_COLUMNS, delivery_from_row, to_epoch
+from bot.store.sqlite.rows import to_epoch
 
 
 async def claim_scheduled(
@@ -140,8 +140,10 @@ async def claim_manual(
     blobs: tuple[Blob, Blob],
     message_count: int,
     now: dt.datetime,
-) -> Delivery | None:
-    """The compare-and-set of a digest sent on request: its ledger row, or None if beaten."""
+) -> bool:
+    """The compare-and-set of a digest sent on request: whether it applied (False: beaten).
+
+    Its ledger row is written (or was there already) when it did."""
     payload, snapshot = blobs
     async with database.transaction():
         rows = await database.rows(
@@ -151,7 +153,7 @@ async def claim_manual(
         if not rows:
             raise LookupError("the subscription no longer exists")
         if int(rows[0][0]) != subscription.claim_version:
-            return None
+            return False
         await database.run(
             "UPDATE subscriptions SET claim_version = claim_version + 1 WHERE id = ?",
             (subscription.id,),
@@ -175,9 +177,4 @@ async def claim_manual(
                 stamp,
             ),
         )
-        rows = await database.rows(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d"
-            " WHERE d.subscription_id = ? AND d.due_at = ?",
-            (subscription.id, to_epoch(due_at)),
-        )
-    return delivery_from_row(rows[0])
+    return True
