@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.digests.records import MISSING_ACCESS, MISSING_PERMISSIONS, THREAD_ARCHIVED, Subscription
 from bot.text.cards import Card, CardWriter
@@ -31,6 +31,33 @@ def topics_text(topics: Sequence[str] | None, language: str) -> str:
     if topics is None:
         return translate("digest.all_topics", language)
     return ", ".join(f"`{topic}`" for topic in topics)
+
+
+def subscribed_text(
+    subscription: Subscription,
+    *,
+    created: bool,
+    channel: str,
+    tag_names: Mapping[int, str],
+    language: str,
+) -> str:
+    """What `/digest subscribe` replies: the subscription as stored, and where it posts."""
+    text = translate(
+        "digest.subscribed" if created else "digest.updated",
+        language,
+        channel=channel,
+        topics=topics_text(subscription.topics, language),
+        schedule=subscription.schedule,
+        timezone=subscription.timezone,
+        mode=translate(f"digest.mode.{subscription.mode}", language),
+        next_due=discord_time(subscription.next_due),
+    )
+    target = subscription.target
+    if target != "channel":
+        tags = ", ".join(tag_names.get(tag, str(tag)) for tag in subscription.forum_tags)
+        key = "forum_untagged" if target == "forum" and not tags else target
+        text += "\n" + translate(f"digest.target.{key}", language, tags=tags)
+    return text
 
 
 def subscription_lines(

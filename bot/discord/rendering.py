@@ -10,6 +10,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.delivery.queue import OutgoingMessage
 from bot.digests.compose import DigestMessage
 from bot.errors import UserFacingError
 from bot.text.cards import Card, Page, escape_markdown
@@ -409,4 +410,22 @@ async def send_private(interaction: discord.Interaction[discord.Client], message
     else:
         await interaction.response.send_message(
             message, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+async def send_private_message(
+    interaction: discord.Interaction[discord.Client], message: OutgoingMessage, content: str | None
+) -> None:
+    """Reply with a digest message (its embeds, with `content`) only the user sees."""
+    embeds = message.discord_embeds()
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content or discord.utils.MISSING,
+            embeds=embeds,
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+    else:
+        await interaction.response.send_message(
+            content, embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -7,17 +7,15 @@ and in the channel it names. Every reply is private and mentions nobody.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.delivery.queue import OutgoingMessage
 from bot.digests.explain import why_cards
-from bot.digests.listing import discord_time, subscription_cards, topics_text
+from bot.digests.listing import discord_time, subscribed_text, subscription_cards
 from bot.digests.posts import choose_forum_tags
-from bot.digests.records import Target
 from bot.discord.cogs.choices import (
     Choices,
     digest_topic_choices,
@@ -25,17 +23,14 @@ from bot.discord.cogs.choices import (
     schedule_choices_for,
     timezone_choices_for,
 )
-from bot.discord.rendering import NO_MENTIONS, send_pages, send_private
-from bot.errors import (
-    BotMissingPermission,
-    ChannelNotInGuild,
-    EveryoneNotAllowed,
-    NewThreadNeedsTextChannel,
-    NotAllowed,
-    NotAnnouncementChannel,
-    RoleNotMentionable,
-    TagsNeedForum,
+from bot.discord.cogs.digest_channels import (
+    GuildChannel,
+    check_bot_can_ping,
+    check_bot_can_post,
+    digest_target,
 )
+from bot.discord.rendering import send_pages, send_private, send_private_message
+from bot.errors import NotAllowed, NotAnnouncementChannel
 from bot.text.cards import number_pages, paginate
 from bot.text.i18n import language_of, translate
 
@@ -43,17 +38,6 @@ if TYPE_CHECKING:
     from bot.discord.client import BriefBot
 
 Interaction = discord.Interaction[discord.Client]
-# What the bot needs in a digest channel, in the order it checks them.
-BOT_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
-THREAD_PERMISSIONS = ("view_channel", "send_messages_in_threads", "embed_links")
-FORUM_PERMISSIONS = ("view_channel", "send_messages", "send_messages_in_threads", "embed_links")
-NEW_THREAD_PERMISSIONS = (
-    *BOT_PERMISSIONS,
-    "read_message_history",
-    "create_public_threads",
-    "send_messages_in_threads",
-)
-DigestTarget = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 def _locale(interaction: Interaction) -> str:
@@ -64,39 +48,6 @@ def _digest_language(interaction: Interaction) -> str:
     """The language of a channel's digests: the server's, else the member's."""
     locale = interaction.guild_locale or interaction.locale
     return language_of(locale.value)
-
-
-class DigestChannel(app_commands.Transformer):
-    """A text, announcement, forum or media channel, or a thread, of this server only."""
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        """Discord shows a channel picker."""
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        """Only channels a digest can be posted in."""
-        return [
-            discord.ChannelType.text,
-            discord.ChannelType.news,
-            discord.ChannelType.public_thread,
-            discord.ChannelType.private_thread,
-            discord.ChannelType.news_thread,
-            discord.ChannelType.forum,
-            discord.ChannelType.media,
-        ]
-
-    async def transform(self, interaction: Interaction, value: Any, /) -> DigestTarget:
-        """Look the channel or thread up in this server; refuse anything else."""
-        guild = interaction.guild
-        channel = guild.get_channel_or_thread(int(value.id)) if guild is not None else None
-        if not isinstance(channel, discord.TextChannel | discord.Thread | discord.ForumChannel):
-            raise ChannelNotInGuild()
-        return channel
-
-
-GuildChannel = app_commands.Transform[DigestTarget, DigestChannel]
 
 
 class ManageChannelsRequired(app_commands.CheckFailure, NotAllowed):
@@ -163,32 +114,6 @@ class DigestCog(
 
     # --- Helpers ---------------------------------------------------------------------------
 
-    def _check_bot_can_post(
-        self, channel: DigestTarget, locale: str, target: Target = "channel"
-    ) -> None:
-        """Raise BotMissingPermission naming the first permission the bot lacks there."""
-        permissions = channel.permissions_for(channel.guild.me)
-        needed: tuple[str, ...] = BOT_PERMISSIONS
-        if isinstance(channel, discord.Thread):
-            needed = THREAD_PERMISSIONS
-        elif isinstance(channel, discord.ForumChannel):
-            needed = FORUM_PERMISSIONS
-        elif target == "new_thread":
-            needed = NEW_THREAD_PERMISSIONS
-        for name in needed:
-            if not getattr(permissions, name):
-                raise BotMissingPermission(
-                    permission=translate(f"permission.{name}", locale), channel=channel.mention
-                )
-
-    @staticmethod
-    def _check_bot_can_ping(channel: DigestTarget, role: discord.Role) -> None:
-        """Raise unless the bot may ping this one role in the channel (never @everyone)."""
-        if role.is_default():
-            raise EveryoneNotAllowed()
-        if not (role.mentionable or channel.permissions_for(channel.guild.me).mention_everyone):
-            raise RoleNotMentionable(role=role.mention, channel=channel.mention)
-
     def _guild_id(self, interaction: Interaction) -> int:
         if interaction.guild_id is None:
             raise app_commands.NoPrivateMessage()
@@ -226,10 +151,10 @@ class DigestCog(
     ) -> None:
         """Send a channel scheduled digests of what changed (subscribing again updates it)."""
         locale = _locale(interaction)
-        target = self._target(channel, thread, tags)
-        self._check_bot_can_post(channel, locale, target)
+        target = digest_target(channel, thread, tags)
+        check_bot_can_post(channel, locale, target)
         if mention is not None:
-            self._check_bot_can_ping(channel, mention)
+            check_bot_can_ping(channel, mention)
         if publish and not (isinstance(channel, discord.TextChannel) and channel.is_news()):
             raise NotAnnouncementChannel(channel=channel.mention)
         forum_tags: tuple[int, ...] = ()
@@ -255,37 +180,14 @@ class DigestCog(
             target=target,
             forum_tags=forum_tags,
         )
-        text = translate(
-            "digest.subscribed" if created else "digest.updated",
-            locale,
+        text = subscribed_text(
+            subscription,
+            created=created,
             channel=channel.mention,
-            topics=topics_text(subscription.topics, locale),
-            schedule=subscription.schedule,
-            timezone=subscription.timezone,
-            mode=translate(f"digest.mode.{subscription.mode}", locale),
-            next_due=discord_time(subscription.next_due),
+            tag_names={tag.id: tag.name for tag in getattr(channel, "available_tags", ())},
+            language=locale,
         )
-        if target != "channel":
-            names = {tag.id: tag.name for tag in getattr(channel, "available_tags", ())}
-            tags_text = ", ".join(names.get(tag, str(tag)) for tag in forum_tags)
-            key = "forum_untagged" if target == "forum" and not tags_text else target
-            text += "\n" + translate(f"digest.target.{key}", locale, tags=tags_text)
         await send_private(interaction, text)
-
-    @staticmethod
-    def _target(channel: DigestTarget, thread: str, tags: str | None) -> Target:
-        """Where the digests go in this channel; raises when the options do not fit it."""
-        if isinstance(channel, discord.ForumChannel):
-            if thread == "new":
-                raise NewThreadNeedsTextChannel(channel=channel.mention)
-            return "forum"
-        if tags:
-            raise TagsNeedForum(channel=channel.mention)
-        if thread == "new":
-            if isinstance(channel, discord.Thread):
-                raise NewThreadNeedsTextChannel(channel=channel.mention)
-            return "new_thread"
-        return "channel"
 
     @app_commands.command(name="unsubscribe")
     @app_commands.describe(channel="The channel that should stop getting digests")
@@ -325,24 +227,7 @@ class DigestCog(
         intro = translate("digest.preview_intro", locale, channel=channel.mention)
         for index, message in enumerate(messages):
             content = f"{intro}\n{message.content or ''}".strip() if index == 0 else message.content
-            await self._send_private(interaction, message, content)
-
-    @staticmethod
-    async def _send_private(
-        interaction: Interaction, message: OutgoingMessage, content: str | None
-    ) -> None:
-        embeds = message.discord_embeds()
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                content or discord.utils.MISSING,
-                embeds=embeds,
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-        else:
-            await interaction.response.send_message(
-                content, embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
+            await send_private_message(interaction, message, content)
 
     @app_commands.command(name="send")
     @app_commands.describe(channel="The subscribed channel")
@@ -400,7 +285,7 @@ class DigestCog(
         locale = _locale(interaction)
         guild_id = self._guild_id(interaction)
         current = await self.bot.digests.subscription(guild_id, channel.id)
-        self._check_bot_can_post(channel, locale, current.target)
+        check_bot_can_post(channel, locale, current.target)
         resumed = await self.bot.digests.resume(guild_id, channel.id, self.bot.clock())
         text = translate(
             "digest.resumed",
