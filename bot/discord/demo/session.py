@@ -2,15 +2,16 @@
 
 Lines are parsed as a member would type in Discord (`/briefing show topic:ukraine`,
 `next`, `select 2`, an option ending in `?` for autocomplete) and sent to the real bot
-through simcord, as whoever `as` last chose, in `#general`; what the bot answers is
-printed with `bot.discord.demo.transcript`. The server is `world`; the digest commands
+through simcord, as whoever `as` last chose, in `#general` (`typed_options` reads the
+command and its options); what the bot answers is printed with
+`bot.discord.demo.transcript`. The server is `world`; the digest commands
 (`tick`, `offline`, `edit`, `channel`) are `digest_commands`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -22,30 +23,15 @@ from bot.discord.client import BriefBot
 from bot.discord.demo.briefing_edits import EDIT_SYNTAX
 from bot.discord.demo.digest_commands import DigestCommands
 from bot.discord.demo.transcript import message_text
+from bot.discord.demo.typed_options import find_command, option_value, split_options
 from bot.discord.demo.world import DemoWorld, Person, clock_text
 from bot.errors import UserFacingError
 
 Write = Callable[[str], None]
 
 
-_CHANNEL_KINDS = {
-    discord.ChannelType.text: "a text channel",
-    discord.ChannelType.news: "an announcement channel",
-    discord.ChannelType.public_thread: "a thread",
-    discord.ChannelType.private_thread: "a thread",
-    discord.ChannelType.news_thread: "a thread",
-}
-_KIND_ORDER = tuple(dict.fromkeys(_CHANNEL_KINDS.values()))  # each kind once, in that order
-
-
 # `tick      # to the next digest`, as the README writes it: two spaces, #, a space.
 _TRAILING_COMMENT = re.compile(r"\s{2,}#\s.*$")
-
-
-_TRUE = {"true", "yes", "y", "1", "on"}
-
-
-_FALSE = {"false", "no", "n", "0", "off"}
 
 
 HELP = f"""\
@@ -87,25 +73,6 @@ Other:
   help                  this text
   quit                  leave (so does the end of input)
 """
-
-
-def _split_options(text: str, names: Iterable[str]) -> dict[str, str]:
-    """`topic:ukraine section:2` -> {"topic": "ukraine", "section": "2"} for known names."""
-    known = sorted(set(names), key=len, reverse=True)
-    if not known or not text.strip():
-        return {}
-    pattern = re.compile(r"(?:^|(?<=\s))(" + "|".join(map(re.escape, known)) + r"):")
-    found = list(pattern.finditer(text))
-    if not found or text[: found[0].start()].strip():
-        raise ValueError(f"expected option:value, got {text.strip()!r}")
-    options = {}
-    for match, following in zip(found, [*found[1:], None], strict=True):
-        end = following.start() if following is not None else len(text)
-        value = text[match.end() : end].strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        options[match.group(1)] = value
-    return options
 
 
 def _match_option(options: list[dict[str, Any]], folded: str) -> dict[str, Any] | None:
@@ -254,16 +221,12 @@ class DemoSession:
 
     # --- slash commands and autocomplete ------------------------------------------
 
-    def _command(self, words: list[str]) -> tuple[str, app_commands.Command[Any, ..., Any]]:
-        for size in range(min(3, len(words)), 0, -1):
-            path = " ".join(words[:size])
-            found = self.bot.tree.get_command(words[0])
-            for part in words[1:size]:
-                found = found.get_command(part) if isinstance(found, app_commands.Group) else None
-            if isinstance(found, app_commands.Command):
-                return path, found
-        available = ", ".join("/" + name for name in self.me.available_commands(self.channel))
-        raise ValueError(f"unknown command /{' '.join(words)}; try {available}")
+    def _find_command(self, words: list[str]) -> tuple[str, app_commands.Command[Any, ..., Any]]:
+        found = find_command(self.bot.tree, words)
+        if found is None:
+            available = ", ".join("/" + name for name in self.me.available_commands(self.channel))
+            raise ValueError(f"unknown command /{' '.join(words)}; try {available}")
+        return found
 
     async def _slash(self, text: str) -> None:
         words: list[str] = []
@@ -275,19 +238,22 @@ class DemoSession:
             words.append(token.group())
         if not words:
             raise ValueError("type a command after /, e.g. /briefing list")
-        path, command = self._command(words)
+        path, command = self._find_command(words)
         if len(path.split()) < len(words):
             raise ValueError(f"unexpected {' '.join(words[len(path.split()) :])!r} after /{path}")
         self._check_visible(path)
         parameters = {parameter.name: parameter for parameter in command.parameters}
-        options = _split_options(rest, parameters)
+        options = split_options(rest, parameters)
         if options and text.rstrip().endswith("?"):
             focused = list(options)[-1]
             if parameters[focused].autocomplete:
                 typed = options.pop(focused)[:-1]
                 await self._autocomplete(path, focused, typed, options, parameters)
                 return
-        values = {name: self._convert(parameters[name], value) for name, value in options.items()}
+        values = {
+            name: option_value(self.world, parameters[name], value)
+            for name, value in options.items()
+        }
         result = await self.me.slash(self.channel, path, **values)
         self._show_result(result, replaces=True)
 
@@ -301,35 +267,6 @@ class DemoSession:
             f"type as {who} first"
         )
 
-    def _convert(self, parameter: app_commands.Parameter, value: str) -> Any:
-        kind = parameter.type
-        if kind is discord.AppCommandOptionType.channel:
-            channel = self.world.channel(value)
-            allowed = parameter.channel_types
-            if allowed and channel.type not in allowed:
-                named = {_CHANNEL_KINDS.get(t, f"a {t.name} channel") for t in allowed}
-                kinds = [k for k in _KIND_ORDER if k in named] + sorted(named - set(_KIND_ORDER))
-                raise ValueError(
-                    f"#{channel.name} is {channel.kind_with_article}; {parameter.name} takes "
-                    f"{', '.join(kinds[:-1])} or {kinds[-1]}"
-                )
-            return channel.handle
-        if kind is discord.AppCommandOptionType.role:
-            return self.world.role(value)
-        if kind is discord.AppCommandOptionType.user:
-            return self.world.person(value.lstrip("@")).actor
-        if parameter.type is discord.AppCommandOptionType.boolean:
-            if value.lower() in _TRUE:
-                return True
-            if value.lower() in _FALSE:
-                return False
-            raise ValueError(f"{parameter.name} takes true or false, not {value!r}")
-        if parameter.type is discord.AppCommandOptionType.integer:
-            return int(value)
-        if parameter.type is discord.AppCommandOptionType.number:
-            return float(value)
-        return value
-
     async def _autocomplete(
         self,
         path: str,
@@ -338,7 +275,10 @@ class DemoSession:
         filled: dict[str, str],
         parameters: dict[str, app_commands.Parameter],
     ) -> None:
-        values = {name: self._convert(parameters[name], value) for name, value in filled.items()}
+        values = {
+            name: option_value(self.world, parameters[name], value)
+            for name, value in filled.items()
+        }
         choices = await self.me.autocomplete(self.channel, path, focused, typed, **values)
         if not choices:
             self.write(f"(no choices for {focused}:{typed})")
