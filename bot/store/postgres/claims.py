@@ -22,7 +22,7 @@ from typing import Any
 from bot.digests.records import Blob, Delivery, DigestClaim, Subscription
 from bot.store.pending import pending_rows
 from bot.store.postgres.database import BLOB_LOCK, PostgresDatabase
-from bot.store.postgres.rows import DELIVERY_COLUMNS, delivery_from_row, epoch, to_db
+from bot.store.postgres.rows import epoch, to_db
 
 # With each locked row, which of the batch's due times its ledger already has: every
 # ledger row is written under its subscription's row lock, so this cannot go stale.
@@ -229,8 +229,9 @@ async def claim_manual(
     blobs: tuple[Blob, Blob],
     message_count: int,
     now: dt.datetime,
-) -> Delivery | None:
-    """The compare-and-set of a digest sent on request: its ledger row, or None if beaten.
+) -> bool:
+    """The compare-and-set of a digest sent on request: whether it applied (its ledger
+    row is then written, or was there already).
 
     The `UPDATE ... WHERE claim_version = $n` waits for any claim holding the row and
     then re-reads it, so of two claims composed from one version only the first applies.
@@ -253,7 +254,7 @@ async def claim_manual(
             )
             if exists is None:
                 raise LookupError("the subscription no longer exists")
-            return None
+            return False
         await write_blobs(
             connection, [(payload.hash, payload.body), (snapshot.hash, snapshot.body)]
         )
@@ -269,10 +270,4 @@ async def claim_manual(
             message_count,
             stamp,
         )
-        row = await connection.fetchrow(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d"
-            " WHERE d.subscription_id = $1 AND d.due_at = $2",
-            subscription.id,
-            to_db(due_at),
-        )
-    return delivery_from_row(row)
+    return True

@@ -108,9 +108,14 @@ class PostgresLedger:
         A compare-and-set on `claim_version`, like a scheduled claim: None when another
         claim posted since `subscription` was read, so the digest is not posted twice.
         """
-        return await claiming.claim_manual(
-            self._db, subscription, due_at, (payload, snapshot), message_count, now
-        )
+        blobs = (payload, snapshot)
+        if not await claiming.claim_manual(
+            self._db, subscription, due_at, blobs, message_count, now
+        ):
+            return None
+        found = await self.get(subscription.id, due_at)
+        assert found is not None
+        return found
 
     async def record_progress(
         self,
