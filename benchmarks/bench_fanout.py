@@ -51,6 +51,7 @@ from benchmarks.corpus import write_corpus
 from benchmarks.loopback_discord import fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
 from bot.config import DeliverySettings, DigestSettings, Settings
+from bot.digests.records import NewSubscription
 from bot.discord.client import BriefBot, create_bot
 
 TOKEN = "benchmark-token"  # the loopback server never checks it; it is never printed
@@ -180,18 +181,17 @@ async def run_fanout(
         rate = bot.digests.delivery.rate
         store = bot.store
         for index in range(channels):
-            await store.subscriptions.save(
+            entry = NewSubscription(
                 1 + index % 100,
                 FIRST_CHANNEL + index,
-                topics=None,
-                schedule="daily 00:00",
-                timezone="UTC",
-                mode="changes",
-                language="en",
-                next_due=DUE,
-                user_id=None,
-                now=DUE - dt.timedelta(days=1),
+                None,
+                "daily 00:00",
+                "UTC",
+                "changes",
+                "en",
+                DUE,
             )
+            await store.subscriptions.save(entry, DUE - dt.timedelta(days=1))
         before = await fetch_stats(url)
         started, cpu = time.perf_counter(), time.process_time()
         if others:

@@ -36,7 +36,7 @@ from benchmarks.loopback_channels import FORUM, PUBLIC_THREAD
 from benchmarks.loopback_discord import configure, fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
 from bot.config import DigestSettings, Settings
-from bot.digests.records import DM_GUILD, Target
+from bot.digests.records import DM_GUILD, NewSubscription, Target
 from bot.discord.client import create_bot
 
 DUE = dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)
@@ -89,19 +89,19 @@ async def run_mixed(url: str, per_kind: int, workdir: Path, scenario: str) -> li
                 guild = DM_GUILD if kind == "DM" else GUILD
                 channel_id = first_id(kind) + index
                 target: Target = TARGETS[kind]
-                await bot.store.subscriptions.save(
+                entry = NewSubscription(
                     guild,
                     channel_id,
-                    topics=None,
-                    schedule="daily 00:00",
-                    timezone="UTC",
-                    mode="changes",
-                    language="en",
-                    next_due=DUE,
-                    user_id=channel_id if kind == "DM" else None,
-                    now=DUE - dt.timedelta(days=1),
+                    None,
+                    "daily 00:00",
+                    "UTC",
+                    "changes",
+                    "en",
+                    DUE,
+                    created_by=channel_id if kind == "DM" else None,
                     target=target,
                 )
+                await bot.store.subscriptions.save(entry, DUE - dt.timedelta(days=1))
                 targets.append((kind, guild, channel_id))
         before = await fetch_stats(url)
         started, cpu = time.perf_counter(), time.process_time()

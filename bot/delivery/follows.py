@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.delivery.ports import CurrentLibrary, DeliveryPolicy
 from bot.delivery.reports import Explanation
 from bot.delivery.subscriptions import DEFAULT_SCHEDULE, SubscriptionService
-from bot.digests.records import DM_GUILD, Subscription
+from bot.digests.records import DM_GUILD, NewSubscription, Subscription
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
 from bot.errors import NotFollowing, NotSubscribed
 from bot.store.interface import Store
@@ -78,19 +78,19 @@ class FollowService:
         zone = parse_timezone(
             timezone or (current.timezone if current is not None else self._policy.default_timezone)
         )
-        saved, created = await self._store.subscriptions.save(
+        follow = NewSubscription(
             DM_GUILD,
             user_id,
-            topics=topics,
-            schedule=parsed.expression,
-            timezone=zone.key,
-            mode="changes",
-            language=language,
-            next_due=next_due(parsed, zone, now),
-            user_id=user_id,
-            now=now,
+            tuple(topics),
+            parsed.expression,
+            zone.key,
+            "changes",
+            language,
+            next_due(parsed, zone, now),
+            created_by=user_id,
             target="dm",
         )
+        saved, created = await self._store.subscriptions.save(follow, now)
         if saved.state == "paused":  # a follow has no pause command: following resumes it
             resumed = await self._store.subscriptions.resume(DM_GUILD, user_id, saved.next_due, now)
             saved = resumed or saved
@@ -110,19 +110,19 @@ class FollowService:
         if not followed:
             await self._store.subscriptions.delete(DM_GUILD, user_id)
             return Unfollowed(topic_id, None)
-        saved, _ = await self._store.subscriptions.save(
+        fewer = NewSubscription(
             DM_GUILD,
             user_id,
-            topics=followed,
-            schedule=current.schedule,
-            timezone=current.timezone,
-            mode=current.mode,
-            language=current.language,
-            next_due=current.next_due,
-            user_id=user_id,
-            now=now,
+            tuple(followed),
+            current.schedule,
+            current.timezone,
+            current.mode,
+            current.language,
+            current.next_due,
+            created_by=user_id,
             target="dm",
         )
+        saved, _ = await self._store.subscriptions.save(fewer, now)
         return Unfollowed(topic_id, saved)
 
     async def explain(self, user_id: int, now: dt.datetime) -> Explanation | None:

@@ -10,7 +10,6 @@ offers the one API the cogs use. Each part lives in its own module: the run
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from bot.delivery.follows import FollowService
 from bot.delivery.payloads import DigestPayloads
@@ -28,7 +27,7 @@ from bot.delivery.run import DeliveryRun
 from bot.delivery.scheduler import DigestScheduler
 from bot.delivery.sending import LedgerSender
 from bot.delivery.subscriptions import SubscriptionService
-from bot.digests.records import Subscription, Target
+from bot.digests.records import Subscription, SubscriptionRequest
 from bot.store.interface import Store
 
 
@@ -95,35 +94,13 @@ class DigestService:
         self,
         guild_id: int,
         channel_id: int,
+        request: SubscriptionRequest,
         *,
-        topics: str | None,
-        schedule: str | None,
-        timezone: str | None,
-        mode: str,
-        language: str,
         user_id: int | None,
         now: dt.datetime,
-        mention_role_id: int | None = None,
-        publish: bool = False,
-        target: Target = "channel",
-        forum_tags: Sequence[int] = (),
     ) -> tuple[Subscription, bool]:
-        """Validate and save a subscription (new or updated); True if it is new."""
-        return await self.manage.subscribe(
-            guild_id,
-            channel_id,
-            topics=topics,
-            schedule=schedule,
-            timezone=timezone,
-            mode=mode,
-            language=language,
-            user_id=user_id,
-            now=now,
-            mention_role_id=mention_role_id,
-            publish=publish,
-            target=target,
-            forum_tags=forum_tags,
-        )
+        """Check and save a subscription (new or updated); True if it is new."""
+        return await self.manage.subscribe(guild_id, channel_id, request, user_id=user_id, now=now)
 
     async def subscriptions(self, guild_id: int) -> list[Subscription]:
         """This guild's subscriptions."""

@@ -7,7 +7,7 @@ raise the user-facing errors of `bot.errors`), and every call is scoped to one g
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
 from bot.delivery.payloads import DigestPayloads
 from bot.delivery.planning import SubscriptionLocks
@@ -16,7 +16,7 @@ from bot.delivery.queue import OutgoingMessage
 from bot.delivery.reports import Explanation
 from bot.delivery.run import DeliveryRun
 from bot.digests.compose import parse_topics
-from bot.digests.records import MODES, Mode, Subscription, Target
+from bot.digests.records import MODES, Mode, NewSubscription, Subscription, SubscriptionRequest
 from bot.digests.schedule import next_due, parse_schedule, parse_timezone
 from bot.errors import ChannelNotInGuild, NotSubscribed
 from bot.store.interface import Store
@@ -50,46 +50,38 @@ class SubscriptionService:
         self,
         guild_id: int,
         channel_id: int,
+        request: SubscriptionRequest,
         *,
-        topics: str | None,
-        schedule: str | None,
-        timezone: str | None,
-        mode: str,
-        language: str,
         user_id: int | None,
         now: dt.datetime,
-        mention_role_id: int | None = None,
-        publish: bool = False,
-        target: Target = "channel",
-        forum_tags: Sequence[int] = (),
     ) -> tuple[Subscription, bool]:
-        """Validate and save a subscription (new or updated); True if it is new.
+        """Check and save a subscription (new or updated); True if it is new.
 
         Raises InvalidTopics, InvalidSchedule or InvalidTimezone, saving nothing.
         """
-        topic_ids = parse_topics(topics, self._library())
-        parsed = parse_schedule(schedule or DEFAULT_SCHEDULE)
-        zone = parse_timezone(timezone or self._policy.default_timezone)
-        if mode not in MODES:
-            raise ValueError(f"unknown digest mode {mode!r}")
-        chosen: Mode = "full" if mode == "full" else "changes"
+        topic_ids = parse_topics(request.topics, self._library())
+        parsed = parse_schedule(request.schedule or DEFAULT_SCHEDULE)
+        zone = parse_timezone(request.timezone or self._policy.default_timezone)
+        if request.mode not in MODES:
+            raise ValueError(f"unknown digest mode {request.mode!r}")
+        mode: Mode = "full" if request.mode == "full" else "changes"
+        entry = NewSubscription(
+            guild_id,
+            channel_id,
+            topic_ids,
+            parsed.expression,
+            zone.key,
+            mode,
+            request.language,
+            next_due(parsed, zone, now),
+            created_by=user_id,
+            mention_role_id=request.mention_role_id,
+            publish=request.publish,
+            target=request.target,
+            forum_tags=request.forum_tags,
+        )
         try:
-            saved = await self._store.subscriptions.save(
-                guild_id,
-                channel_id,
-                topics=topic_ids,
-                schedule=parsed.expression,
-                timezone=zone.key,
-                mode=chosen,
-                language=language,
-                next_due=next_due(parsed, zone, now),
-                user_id=user_id,
-                now=now,
-                mention_role_id=mention_role_id,
-                publish=publish,
-                target=target,
-                forum_tags=forum_tags,
-            )
+            saved = await self._store.subscriptions.save(entry, now)
         except PermissionError:
             raise ChannelNotInGuild() from None
         await self._rearm()

@@ -111,7 +111,8 @@ class DigestClaim:
 
 @dataclass(frozen=True)
 class NewSubscription:
-    """A subscription to add in bulk, already validated (see `add_subscriptions`)."""
+    """A subscription checked and ready to store: `save` writes one (new or updated),
+    `add_many` adds many new ones at once (see `add_subscriptions`)."""
 
     guild_id: int
     channel_id: int
@@ -121,7 +122,29 @@ class NewSubscription:
     mode: Mode
     language: str
     next_due: dt.datetime
-    created_by: int | None = None
+    created_by: int | None = None  # who subscribed (kept when a subscription is updated)
+    mention_role_id: int | None = None
+    publish: bool = False
+    target: Target = "channel"
+    forum_tags: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionRequest:
+    """What staff ask `/digest subscribe` for, as typed; checked before anything is saved.
+
+    None for topics means every topic; None for the schedule or zone, the defaults.
+    """
+
+    language: str  # of the digests
+    topics: str | None = None  # topic ids or aliases, separated by commas
+    schedule: str | None = None
+    timezone: str | None = None
+    mode: str = "changes"
+    mention_role_id: int | None = None
+    publish: bool = False
+    target: Target = "channel"
+    forum_tags: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

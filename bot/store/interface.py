@@ -19,11 +19,9 @@ from bot.digests.records import (
     Delivery,
     DigestClaim,
     DigestRun,
-    Mode,
     NewSubscription,
     StateCounts,
     Subscription,
-    Target,
 )
 
 
@@ -42,25 +40,13 @@ class ClusterProcess:
 class SubscriptionStore(Protocol):
     """Channel subscriptions: by guild for commands, by id for the scheduler."""
 
-    async def save(
-        self,
-        guild_id: int,
-        channel_id: int,
-        *,
-        topics: Sequence[str] | None,
-        schedule: str,
-        timezone: str,
-        mode: Mode,
-        language: str,
-        next_due: dt.datetime,
-        user_id: int | None,
-        now: dt.datetime,
-        mention_role_id: int | None = None,
-        publish: bool = False,
-        target: Target = "channel",
-        forum_tags: Sequence[int] = (),
-    ) -> tuple[Subscription, bool]:
-        """Subscribe a guild's channel, or update its subscription; True if it is new."""
+    async def save(self, entry: NewSubscription, now: dt.datetime) -> tuple[Subscription, bool]:
+        """Subscribe a guild's channel, or update its subscription; True if it is new.
+
+        Updating keeps what the last digest covered, a pause and who subscribed, and
+        clears a failure. Raises PermissionError if the channel's subscription belongs
+        to another guild.
+        """
         ...
 
     async def add_many(self, entries: Iterable[NewSubscription], now: dt.datetime) -> int:

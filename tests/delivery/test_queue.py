@@ -33,6 +33,7 @@ from bot.delivery.queue import (
     QueueClosed,
 )
 from bot.digests.nonces import delivery_nonce
+from bot.digests.records import SubscriptionRequest
 from bot.discord.client import BriefBot, create_bot
 
 RUNNABLE_TICKS = 8  # loop turns FakeTime lets pass before it wakes the next sleeper
@@ -344,11 +345,9 @@ async def test_a_pending_row_retried_after_a_crash_posts_once(
     subscription, _ = await first.digests.subscribe(
         1,
         channel_id,
-        topics=None,
-        schedule="daily 09:00",
-        timezone="UTC",
-        mode="changes",
-        language="en",
+        SubscriptionRequest(
+            language="en", topics=None, schedule="daily 09:00", timezone="UTC", mode="changes"
+        ),
         user_id=None,
         now=first.clock(),
     )

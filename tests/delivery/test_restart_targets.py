@@ -17,7 +17,7 @@ from benchmarks.loopback_channels import FORUM, GUILD_ID
 from benchmarks.loopback_discord import Fault, LoopbackDiscord
 from bot.config import Settings
 from bot.delivery.queue import Backoff
-from bot.digests.records import DM_GUILD, Subscription
+from bot.digests.records import DM_GUILD, Subscription, SubscriptionRequest
 from bot.discord.client import BriefBot, create_bot
 
 TOKEN = "loopback-token-must-never-be-logged"
@@ -59,14 +59,16 @@ async def subscribe(bot: BriefBot, target: str) -> Subscription:
     subscription, _ = await bot.digests.subscribe(
         GUILD_ID,
         FORUM_ID if target == "forum" else TEXT_ID,
-        topics=None,
-        schedule="daily 09:00",
-        timezone="UTC",
-        mode="full",
-        language="en",
+        SubscriptionRequest(
+            language="en",
+            topics=None,
+            schedule="daily 09:00",
+            timezone="UTC",
+            mode="full",
+            target="forum" if target == "forum" else "new_thread",
+        ),
         user_id=None,
         now=bot.clock(),
-        target="forum" if target == "forum" else "new_thread",
     )
     return subscription
 

@@ -8,6 +8,7 @@ import datetime as dt
 import discord
 import simcord
 
+from bot.digests.records import SubscriptionRequest
 from bot.discord.client import BriefBot
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -26,11 +27,9 @@ async def subscribe(bot: BriefBot, guild_id: int, channel_id: int, schedule: str
     await bot.digests.subscribe(
         guild_id,
         channel_id,
-        topics=None,
-        schedule=schedule,
-        timezone="UTC",
-        mode="changes",
-        language="en",
+        SubscriptionRequest(
+            language="en", topics=None, schedule=schedule, timezone="UTC", mode="changes"
+        ),
         user_id=None,
         now=NOW,
     )

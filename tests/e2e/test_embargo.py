@@ -17,6 +17,7 @@ import pytest
 import simcord
 
 from bot.config import Settings
+from bot.digests.records import SubscriptionRequest
 from bot.discord.client import BriefBot, create_bot
 from bot.errors import SectionNotFound, TopicNotFound
 from tests.support.digest_world import digest_settings, field_names, posted
@@ -144,11 +145,13 @@ async def test_a_digest_announces_what_appears_and_lists_what_expires(
     await digests.subscribe(
         world.guild.id,
         world.channel.id,
-        topics="harbour-ferry",
-        schedule="daily 09:00",
-        timezone="UTC",
-        mode="changes",
-        language="en",
+        SubscriptionRequest(
+            language="en",
+            topics="harbour-ferry",
+            schedule="daily 09:00",
+            timezone="UTC",
+            mode="changes",
+        ),
         user_id=None,
         now=BEFORE - dt.timedelta(hours=6),
     )

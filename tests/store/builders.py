@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.digests.records import Blob, DigestClaim, Subscription
+from bot.digests.records import Blob, DigestClaim, NewSubscription, Subscription
 from bot.store.interface import Store
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -22,18 +22,10 @@ async def subscribe(
     schedule: str = "daily 09:00",
 ) -> Subscription:
     """Subscribe a channel with the usual test settings; the subscription as stored."""
-    saved, _ = await repo.subscriptions.save(
-        guild_id,
-        channel_id,
-        topics=topics,
-        schedule=schedule,
-        timezone="Asia/Tokyo",
-        mode="changes",
-        language="en",
-        next_due=next_due,
-        user_id=7,
-        now=NOW,
+    entry = NewSubscription(
+        guild_id, channel_id, topics, schedule, "Asia/Tokyo", "changes", "en", next_due, 7
     )
+    saved, _ = await repo.subscriptions.save(entry, NOW)
     return saved
 
 

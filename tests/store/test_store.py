@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -104,31 +103,20 @@ async def test_section_versions_are_recorded_once_per_content_hash(repo: Store) 
 
 async def test_subscribing_again_updates_the_same_subscription(repo: Store) -> None:
     first, created = await repo.subscriptions.save(
-        GUILD_A,
-        CHANNEL_A,
-        topics=("a", "b"),
-        schedule="daily 09:00",
-        timezone="Asia/Tokyo",
-        mode="changes",
-        language="en",
-        next_due=NOW,
-        user_id=7,
-        now=NOW,
+        NewSubscription(
+            GUILD_A, CHANNEL_A, ("a", "b"), "daily 09:00", "Asia/Tokyo", "changes", "en", NOW, 7
+        ),
+        NOW,
     )
     assert created
     assert first.topics == ("a", "b")
     assert first.state == "active"
+    later = NOW + dt.timedelta(days=2)
     second, created = await repo.subscriptions.save(
-        GUILD_A,
-        CHANNEL_A,
-        topics=None,
-        schedule="weekly mon 08:00",
-        timezone="UTC",
-        mode="full",
-        language="ja",
-        next_due=NOW + dt.timedelta(days=2),
-        user_id=8,
-        now=NOW,
+        NewSubscription(
+            GUILD_A, CHANNEL_A, None, "weekly mon 08:00", "UTC", "full", "ja", later, 8
+        ),
+        NOW,
     )
     assert not created
     assert second.id == first.id
@@ -179,6 +167,43 @@ async def test_bulk_added_subscriptions_read_back_like_saved_ones(repo: Store) -
         101,
         102,
     ]
+
+
+async def test_bulk_added_subscriptions_keep_where_and_how_they_post(repo: Store) -> None:
+    forum = NewSubscription(
+        GUILD_A,
+        CHANNEL_A,
+        ("a",),
+        "daily 09:00",
+        "UTC",
+        "changes",
+        "en",
+        NOW,
+        7,
+        mention_role_id=55,
+        target="forum",
+        forum_tags=(3, 1),
+    )
+    announced = NewSubscription(
+        GUILD_A, CHANNEL_B, None, "daily 09:00", "UTC", "full", "ja", NOW, publish=True
+    )
+    assert await repo.subscriptions.add_many([forum, announced], NOW) == 2
+
+    stored = {s.channel_id: s for s in await repo.subscriptions.of_guild(GUILD_A)}
+    posted = stored[CHANNEL_A]
+    assert (posted.target, posted.forum_tags, posted.mention_role_id, posted.publish) == (
+        "forum",
+        (3, 1),
+        55,
+        False,
+    )
+    crossposted = stored[CHANNEL_B]
+    assert (crossposted.target, crossposted.forum_tags, crossposted.mention_role_id) == (
+        "channel",
+        (),
+        None,
+    )
+    assert crossposted.publish
 
 
 async def test_bulk_adding_never_overwrites_an_existing_channel(repo: Store) -> None:
@@ -609,21 +634,12 @@ async def test_cluster_processes_beat_are_listed_while_alive_and_forgotten(repo:
 
 
 async def test_publishing_is_saved_and_updated_with_the_subscription(repo: Store) -> None:
-    options: dict[str, Any] = {
-        "topics": None,
-        "schedule": "daily 09:00",
-        "timezone": "UTC",
-        "mode": "changes",
-        "language": "en",
-        "next_due": NOW,
-        "user_id": 7,
-        "now": NOW,
-    }
-    saved, created = await repo.subscriptions.save(GUILD_A, CHANNEL_A, publish=True, **options)
+    plain = NewSubscription(GUILD_A, CHANNEL_A, None, "daily 09:00", "UTC", "changes", "en", NOW, 7)
+    saved, created = await repo.subscriptions.save(replace(plain, publish=True), NOW)
     assert created
     assert saved.publish
     [due] = await repo.subscriptions.due(NOW)
     assert due.publish  # the scheduler's read carries it too
-    updated, created = await repo.subscriptions.save(GUILD_A, CHANNEL_A, **options)
+    updated, created = await repo.subscriptions.save(plain, NOW)
     assert not created
     assert not updated.publish

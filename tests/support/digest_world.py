@@ -11,7 +11,7 @@ import simcord
 
 from bot.config import DeliverySettings, DigestSettings, Settings
 from bot.delivery.queue import Backoff
-from bot.digests.records import Subscription
+from bot.digests.records import Subscription, SubscriptionRequest
 from bot.discord.client import BriefBot
 
 SEED_NAME = "ukraine-ceasefire.yaml"
@@ -94,11 +94,9 @@ class World:
         subscription, _ = await self.bot.digests.subscribe(
             self.guild.id,
             target.id,
-            topics=topics,
-            schedule=schedule,
-            timezone=timezone,
-            mode=mode,
-            language="en",
+            SubscriptionRequest(
+                language="en", topics=topics, schedule=schedule, timezone=timezone, mode=mode
+            ),
             user_id=self.staff.id,
             now=self.bot.clock(),
         )

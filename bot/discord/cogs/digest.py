@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.digests.explain import why_cards
 from bot.digests.listing import discord_time, subscribed_text, subscription_cards
 from bot.digests.posts import choose_forum_tags
+from bot.digests.records import SubscriptionRequest
 from bot.discord.cogs.choices import (
     Choices,
     digest_topic_choices,
@@ -165,20 +166,23 @@ class DigestCog(
                 required=channel.flags.require_tag,
                 forum=channel.mention,
             )
-        subscription, created = await self.bot.digests.subscribe(
-            self._guild_id(interaction),
-            channel.id,
+        request = SubscriptionRequest(
+            language=_digest_language(interaction),
             topics=topics,
             schedule=schedule,
             timezone=timezone,
             mode=mode,
-            language=_digest_language(interaction),
-            user_id=interaction.user.id,
-            now=self.bot.clock(),
             mention_role_id=mention.id if mention is not None else None,
             publish=publish,
             target=target,
             forum_tags=forum_tags,
+        )
+        subscription, created = await self.bot.digests.subscribe(
+            self._guild_id(interaction),
+            channel.id,
+            request,
+            user_id=interaction.user.id,
+            now=self.bot.clock(),
         )
         text = subscribed_text(
             subscription,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from bot.digests.records import Mode, NewSubscription, StateCounts, Subscription, Target
+from bot.digests.records import NewSubscription, StateCounts, Subscription
 from bot.store.postgres.database import PostgresDatabase
 from bot.store.postgres.rows import (
     SUBSCRIPTION_COLUMNS,
@@ -27,22 +27,27 @@ from bot.store.postgres.rows import (
 
 INSERT_COLUMNS = (
     "guild_id, channel_id, topics, schedule, timezone, mode, language, next_due,"
-    " created_by, created_at, updated_at"
+    " created_by, created_at, updated_at, mention_role_id, publish, target, forum_tags"
 )
 
-# A batch of new subscriptions as parallel arrays. Topics travel as JSON text, because
-# an array of arrays of different lengths is not a PostgreSQL value.
+# A batch of new subscriptions as parallel arrays. Topics and forum tags travel as JSON
+# text, because an array of arrays of different lengths is not a PostgreSQL value.
 ADD_MANY = (
     f"INSERT INTO subscriptions ({INSERT_COLUMNS})"
     " SELECT n.guild_id, n.channel_id,"
     "   CASE WHEN n.topics IS NULL THEN NULL ELSE ARRAY("
     "     SELECT t.value FROM jsonb_array_elements_text(n.topics::jsonb)"
     "       WITH ORDINALITY AS t(value, position) ORDER BY t.position) END,"
-    "   n.schedule, n.timezone, n.mode, n.language, n.next_due, n.created_by, $10, $10"
+    "   n.schedule, n.timezone, n.mode, n.language, n.next_due, n.created_by, $14, $14,"
+    "   n.mention_role_id, n.publish, n.target,"
+    "   CASE WHEN n.forum_tags IS NULL THEN NULL ELSE ARRAY("
+    "     SELECT t.value::bigint FROM jsonb_array_elements_text(n.forum_tags::jsonb)"
+    "       WITH ORDINALITY AS t(value, position) ORDER BY t.position) END"
     " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],"
-    "   $6::text[], $7::text[], $8::timestamptz[], $9::bigint[])"
+    "   $6::text[], $7::text[], $8::timestamptz[], $9::bigint[], $10::bigint[],"
+    "   $11::boolean[], $12::text[], $13::text[])"
     "   AS n(guild_id, channel_id, topics, schedule, timezone, mode, language, next_due,"
-    "        created_by)"
+    "        created_by, mention_role_id, publish, target, forum_tags)"
     " ON CONFLICT (channel_id) DO NOTHING"
 )
 
@@ -53,33 +58,17 @@ class PostgresSubscriptions:
     def __init__(self, database: PostgresDatabase) -> None:
         self._db = database
 
-    async def save(
-        self,
-        guild_id: int,
-        channel_id: int,
-        *,
-        topics: Sequence[str] | None,
-        schedule: str,
-        timezone: str,
-        mode: Mode,
-        language: str,
-        next_due: dt.datetime,
-        user_id: int | None,
-        now: dt.datetime,
-        mention_role_id: int | None = None,
-        publish: bool = False,
-        target: Target = "channel",
-        forum_tags: Sequence[int] = (),
-    ) -> tuple[Subscription, bool]:
+    async def save(self, entry: NewSubscription, now: dt.datetime) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new.
 
-        Updating keeps what the last digest covered and a pause, and clears a failure.
-        Raises PermissionError if the channel's subscription belongs to another guild.
-        One upsert: whether it inserted is read from the row it returns.
+        Updating keeps what the last digest covered, a pause and who subscribed, and
+        clears a failure. Raises PermissionError if the channel's subscription belongs
+        to another guild. One upsert: whether it inserted is read from the row it returns.
         """
+        stamp = to_db(now)
         row = await self._db.pool.fetchrow(
-            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS}, mention_role_id, publish, target,"
-            " forum_tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14)"
+            f"INSERT INTO subscriptions AS s ({INSERT_COLUMNS})"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14)"
             " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
             " mention_role_id = excluded.mention_role_id, publish = excluded.publish,"
             " target = excluded.target, forum_tags = excluded.forum_tags,"
@@ -90,20 +79,20 @@ class PostgresSubscriptions:
             " failure_code = NULL, failure_reason = NULL, failure_notified = false"
             " WHERE s.guild_id = excluded.guild_id"
             f" RETURNING {SUBSCRIPTION_COLUMNS}, (s.xmax = 0) AS inserted",
-            guild_id,
-            channel_id,
-            None if topics is None else list(topics),
-            schedule,
-            timezone,
-            mode,
-            language,
-            to_db(next_due),
-            user_id,
-            to_db(now),
-            mention_role_id,
-            publish,
-            target,
-            [int(tag) for tag in forum_tags] or None,
+            entry.guild_id,
+            entry.channel_id,
+            None if entry.topics is None else list(entry.topics),
+            entry.schedule,
+            entry.timezone,
+            entry.mode,
+            entry.language,
+            to_db(entry.next_due),
+            entry.created_by,
+            stamp,
+            entry.mention_role_id,
+            entry.publish,
+            entry.target,
+            [int(tag) for tag in entry.forum_tags] or None,
         )
         if row is None:
             raise PermissionError("that channel's subscription belongs to another guild")
@@ -117,7 +106,6 @@ class PostgresSubscriptions:
         go in by channel (a stable sort: the first entry for a channel still wins), so
         two imports at once wait for each other's channels in one order, never in a cycle.
         """
-        stamp = to_db(now)
         batch = sorted(entries, key=lambda entry: entry.channel_id)
         if not batch:
             return 0
@@ -132,7 +120,11 @@ class PostgresSubscriptions:
             [e.language for e in batch],
             [to_db(e.next_due) for e in batch],
             [e.created_by for e in batch],
-            stamp,
+            [e.mention_role_id for e in batch],
+            [e.publish for e in batch],
+            [e.target for e in batch],
+            [json.dumps([int(t) for t in e.forum_tags]) if e.forum_tags else None for e in batch],
+            to_db(now),
         )
         return count_of(status)
 

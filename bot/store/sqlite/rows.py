@@ -39,10 +39,10 @@ SUBSCRIPTION_WIDTH = 23
 
 INSERT_COLUMNS = (
     "guild_id, channel_id, topics, schedule, timezone, mode, language, next_due,"
-    " created_by, created_at, updated_at"
+    " created_by, created_at, updated_at, mention_role_id, publish, target, forum_tags"
 )
 
-INSERT_MARKS = ", ".join("?" * 11)
+INSERT_MARKS = ", ".join("?" * 15)
 
 UNFINISHED = "('pending', 'failed')"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from bot.digests.records import Mode, NewSubscription, StateCounts, Subscription, Target
+from bot.digests.records import NewSubscription, StateCounts, Subscription
 from bot.store.sqlite.database import SqliteDatabase
 from bot.store.sqlite.rows import (
     INSERT_COLUMNS,
@@ -26,46 +26,48 @@ from bot.store.sqlite.rows import (
 )
 
 
+def _insert_row(entry: NewSubscription, stamp: int) -> tuple[object, ...]:
+    """A new subscription's values in `INSERT_COLUMNS` order, created and updated at `stamp`."""
+    return (
+        entry.guild_id,
+        entry.channel_id,
+        None if entry.topics is None else json.dumps(list(entry.topics)),
+        entry.schedule,
+        entry.timezone,
+        entry.mode,
+        entry.language,
+        to_epoch(entry.next_due),
+        entry.created_by,
+        stamp,
+        stamp,
+        entry.mention_role_id,
+        int(entry.publish),
+        entry.target,
+        json.dumps([int(tag) for tag in entry.forum_tags]) if entry.forum_tags else None,
+    )
+
+
 class SqliteSubscriptions:
     """Channel subscriptions, by guild for commands and by id for the scheduler."""
 
     def __init__(self, database: SqliteDatabase) -> None:
         self._sql = database
 
-    async def save(
-        self,
-        guild_id: int,
-        channel_id: int,
-        *,
-        topics: Sequence[str] | None,
-        schedule: str,
-        timezone: str,
-        mode: Mode,
-        language: str,
-        next_due: dt.datetime,
-        user_id: int | None,
-        now: dt.datetime,
-        mention_role_id: int | None = None,
-        publish: bool = False,
-        target: Target = "channel",
-        forum_tags: Sequence[int] = (),
-    ) -> tuple[Subscription, bool]:
+    async def save(self, entry: NewSubscription, now: dt.datetime) -> tuple[Subscription, bool]:
         """Subscribe a guild's channel, or update its subscription; True if it is new.
 
-        Updating keeps what the last digest covered and a pause, and clears a failure.
-        Raises PermissionError if the channel's subscription belongs to another guild.
+        Updating keeps what the last digest covered, a pause and who subscribed, and
+        clears a failure. Raises PermissionError if the channel's subscription belongs
+        to another guild.
         """
-        topics_json = None if topics is None else json.dumps(list(topics))
-        tags_json = json.dumps([int(tag) for tag in forum_tags]) if forum_tags else None
         async with self._sql.transaction():
             existing = await self._sql.rows(
-                "SELECT guild_id FROM subscriptions WHERE channel_id = ?", (channel_id,)
+                "SELECT guild_id FROM subscriptions WHERE channel_id = ?", (entry.channel_id,)
             )
-            if existing and int(existing[0][0]) != guild_id:
+            if existing and int(existing[0][0]) != entry.guild_id:
                 raise PermissionError("that channel's subscription belongs to another guild")
             await self._sql.run(
-                f"INSERT INTO subscriptions ({INSERT_COLUMNS}, mention_role_id, publish,"
-                f" target, forum_tags) VALUES ({INSERT_MARKS}, ?, ?, ?, ?)"
+                f"INSERT INTO subscriptions ({INSERT_COLUMNS}) VALUES ({INSERT_MARKS})"
                 " ON CONFLICT (channel_id) DO UPDATE SET topics = excluded.topics,"
                 " mention_role_id = excluded.mention_role_id, publish = excluded.publish,"
                 " target = excluded.target, forum_tags = excluded.forum_tags,"
@@ -76,25 +78,9 @@ class SqliteSubscriptions:
                 "   ELSE subscriptions.state END,"
                 " failure_code = NULL, failure_reason = NULL, failure_notified = 0"
                 " WHERE subscriptions.guild_id = excluded.guild_id",
-                (
-                    guild_id,
-                    channel_id,
-                    topics_json,
-                    schedule,
-                    timezone,
-                    mode,
-                    language,
-                    to_epoch(next_due),
-                    user_id,
-                    to_epoch(now),
-                    to_epoch(now),
-                    mention_role_id,
-                    int(publish),
-                    target,
-                    tags_json,
-                ),
+                _insert_row(entry, to_epoch(now)),
             )
-        saved = await self.in_channel(guild_id, channel_id)
+        saved = await self.in_channel(entry.guild_id, entry.channel_id)
         assert saved is not None
         return saved, not existing
 
@@ -105,22 +91,7 @@ class SqliteSubscriptions:
         owns it), so importing the same list twice adds nothing the second time.
         """
         stamp = to_epoch(now)
-        rows = [
-            (
-                entry.guild_id,
-                entry.channel_id,
-                None if entry.topics is None else json.dumps(list(entry.topics)),
-                entry.schedule,
-                entry.timezone,
-                entry.mode,
-                entry.language,
-                to_epoch(entry.next_due),
-                entry.created_by,
-                stamp,
-                stamp,
-            )
-            for entry in entries
-        ]
+        rows = [_insert_row(entry, stamp) for entry in entries]
         async with self._sql.transaction():
             before = self._sql.connection.total_changes
             await self._sql.connection.executemany(
