@@ -178,13 +178,38 @@ def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
     return [name for name in model.model_fields if name not in _NOT_FROM_FILE]
 
 
+def _home_of(name: str, model: type[BaseModel] = Settings, prefix: str = "") -> str | None:
+    """Where a setting of this name lives (`delivery.rate_per_second`), if anywhere."""
+    for field, info in model.model_fields.items():
+        if field in _NOT_FROM_FILE:
+            continue
+        here = f"{prefix}{field}"
+        if field == name:
+            return here
+        inner = info.annotation
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            found = _home_of(name, inner, f"{here}.")
+            if found is not None:
+                return found
+    return None
+
+
 def _error_message(error: ErrorDetails) -> tuple[str, bool]:
     """A message for one validation error (never echoing the value), and whether it is a key."""
     loc = error["loc"]
     if error["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown setting '{loc[-1]}'{hint}", True
+        name = str(loc[-1])
+        close = difflib.get_close_matches(name, _fields_at(loc[:-1]), n=1, cutoff=0.6)
+        home = None if close else _home_of(name)
+        if close:
+            hint = f"; did you mean '{close[0]}'?"
+        elif home is not None and "." in home:
+            hint = f"; it goes under '{home.rsplit('.', 1)[0]}:' ({home})"
+        elif home is not None:
+            hint = "; it goes at the top level of the file"
+        else:
+            hint = ""
+        return f"unknown setting '{name}'{hint}", True
     return str(error["msg"]).removeprefix("Value error, "), False
 
 

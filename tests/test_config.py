@@ -156,6 +156,19 @@ def test_unknown_nested_key_is_an_error_with_a_suggestion(tmp_path: Path) -> Non
     )
 
 
+def test_a_setting_in_the_wrong_section_names_its_section(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "digest:\n  rate_per_second: 10\n")
+
+    assert config_error(path) == (
+        f"{path}:2:3: error: digest.rate_per_second: unknown setting 'rate_per_second'; "
+        "it goes under 'delivery:' (delivery.rate_per_second)"
+    )
+    path = write_config(tmp_path, "delivery:\n  stale_after_days: 30\n")
+    assert config_error(path).endswith(
+        "unknown setting 'stale_after_days'; it goes at the top level of the file"
+    )
+
+
 def test_unknown_key_without_a_close_match(tmp_path: Path) -> None:
     path = write_config(tmp_path, "flavour: blue\n")
 
