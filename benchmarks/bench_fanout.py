@@ -122,6 +122,13 @@ class OtherRequests:
             await asyncio.wait(set(self._pending))
 
 
+def daily_at_midnight(guild_id: int, channel_id: int, **options: Any) -> NewSubscription:
+    """A subscription to every topic, due at DUE (daily 00:00 UTC), with these options."""
+    return NewSubscription(
+        guild_id, channel_id, None, "daily 00:00", "UTC", "changes", "en", DUE, **options
+    )
+
+
 def requests_rate(stats: dict[str, Any]) -> float:
     """Requests per second the server admitted from the first message to the last."""
     offset = stats["first_request"]
@@ -181,16 +188,7 @@ async def run_fanout(
         rate = bot.digests.delivery.rate
         store = bot.store
         for index in range(channels):
-            entry = NewSubscription(
-                1 + index % 100,
-                FIRST_CHANNEL + index,
-                None,
-                "daily 00:00",
-                "UTC",
-                "changes",
-                "en",
-                DUE,
-            )
+            entry = daily_at_midnight(1 + index % 100, FIRST_CHANNEL + index)
             await store.subscriptions.save(entry, DUE - dt.timedelta(days=1))
         before = await fetch_stats(url)
         started, cpu = time.perf_counter(), time.process_time()

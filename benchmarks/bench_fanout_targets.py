@@ -30,16 +30,23 @@ from typing import Any
 
 import discord
 
-from benchmarks.bench_fanout import TARGET_RATIO, TOKEN, outcome_rows, requests_rate, row
+from benchmarks.bench_fanout import (
+    DUE,
+    TARGET_RATIO,
+    TOKEN,
+    daily_at_midnight,
+    outcome_rows,
+    requests_rate,
+    row,
+)
 from benchmarks.corpus import write_corpus
 from benchmarks.loopback_channels import FORUM, PUBLIC_THREAD
 from benchmarks.loopback_discord import configure, fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
 from bot.config import DigestSettings, Settings
-from bot.digests.records import DM_GUILD, NewSubscription, Target
+from bot.digests.records import DM_GUILD, Target
 from bot.discord.client import create_bot
 
-DUE = dt.datetime(2026, 1, 5, 0, 0, tzinfo=dt.UTC)
 SERVER_LIMIT = 50
 GUILD = 4_200_000_000_000_100  # the loopback's guild, whose active threads are searched
 TEXT, THREAD, FORUM_BASE, MEMBER = (910 + k for k in range(4))
@@ -89,18 +96,8 @@ async def run_mixed(url: str, per_kind: int, workdir: Path, scenario: str) -> li
                 guild = DM_GUILD if kind == "DM" else GUILD
                 channel_id = first_id(kind) + index
                 target: Target = TARGETS[kind]
-                entry = NewSubscription(
-                    guild,
-                    channel_id,
-                    None,
-                    "daily 00:00",
-                    "UTC",
-                    "changes",
-                    "en",
-                    DUE,
-                    created_by=channel_id if kind == "DM" else None,
-                    target=target,
-                )
+                creator = channel_id if kind == "DM" else None
+                entry = daily_at_midnight(guild, channel_id, created_by=creator, target=target)
                 await bot.store.subscriptions.save(entry, DUE - dt.timedelta(days=1))
                 targets.append((kind, guild, channel_id))
         before = await fetch_stats(url)
