@@ -292,6 +292,10 @@ async def _no_full_collections() -> AsyncIterator[None]:
     """
     was_enabled = gc.isenabled()
     switch_interval = sys.getswitchinterval()
+    # Garbage frozen with the snapshot would never be collected: collect it first, while
+    # the collector only has what is not frozen to scan (what changed since the last
+    # swap), which takes a few milliseconds.
+    gc.collect()
     gc.disable()
     # The worker thread hands the GIL back to the event loop sooner.
     sys.setswitchinterval(RELOAD_SWITCH_INTERVAL)
