@@ -37,6 +37,7 @@ from benchmarks.postgres import EmbeddedPostgres
 from benchmarks.report import Row, finish
 from bot.config import DATABASE_URL_VARIABLE, TOKEN_VARIABLE
 from bot.digests.records import NewSubscription
+from bot.discord import event_loop
 from bot.store.postgres import PostgresStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -247,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--channels", type=int, default=1_000, help="subscribed channels")
     parser.add_argument("--json", type=Path, help="write the result rows to this file")
     args = parser.parse_args(argv)
-    return finish(asyncio.run(measure(args.channels)), args.json)
+    return finish(event_loop.run(measure(args.channels)), args.json)
 
 
 if __name__ == "__main__":

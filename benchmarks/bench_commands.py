@@ -30,7 +30,6 @@ each cost grows with the library (growth rows: median at 10x the sections over m
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import random
 import re
@@ -48,6 +47,7 @@ from bot.briefings.library import Library
 from bot.briefings.models import Briefing
 from bot.briefings.presentation import briefing_pages, section_cards
 from bot.briefings.search_cards import search_cards
+from bot.discord import event_loop
 from bot.discord.cogs.choices import section_choices_for, topic_choices_for
 from bot.discord.rendering import PageNavigator, page_embeds
 from bot.text.cards import discord_date, number_pages, paginate
@@ -306,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     medians: dict[str, dict[int, float]] = {name: {} for name in GROWTH}
     for size in args.sizes:
-        figures = asyncio.run(run(size, args.iterations, args.seed))
+        figures = event_loop.run(run(size, args.iterations, args.seed))
         print(
             f"{figures['size']:,} briefings, {figures['sections']:,} sections: built in "
             f"{figures['build_s']:.2f} s, search index in {figures['index_s']:.2f} s",

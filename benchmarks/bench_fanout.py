@@ -52,6 +52,7 @@ from benchmarks.loopback_discord import fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
 from bot.config import DeliverySettings, DigestSettings, Settings
 from bot.digests.records import NewSubscription
+from bot.discord import event_loop
 from bot.discord.client import BriefBot, create_bot
 
 TOKEN = "benchmark-token"  # the loopback server never checks it; it is never printed
@@ -311,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(server limit {scenario.server_limit}/s)...",
             flush=True,
         )
-        rows += asyncio.run(run_scenario(scenario))
+        rows += event_loop.run(run_scenario(scenario))
     return finish(rows, args.json)
 
 

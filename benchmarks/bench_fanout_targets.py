@@ -18,7 +18,6 @@ every ledger row must be settled as sent.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import collections
 import datetime as dt
 import logging
@@ -45,6 +44,7 @@ from benchmarks.loopback_discord import configure, fetch_stats, serve_in_process
 from benchmarks.report import Row, finish
 from bot.config import DigestSettings, Settings
 from bot.digests.records import DM_GUILD, Target
+from bot.discord import event_loop
 from bot.discord.client import create_bot
 
 SERVER_LIMIT = 50
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     print(f"running mixed fan-out: {4 * args.per_kind} targets...", flush=True)
-    return finish(asyncio.run(run_scenario(args.per_kind)), args.json)
+    return finish(event_loop.run(run_scenario(args.per_kind)), args.json)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from bot.briefings.library import Library
 from bot.briefings.loader import MAX_FILE_BYTES, load_file
 from bot.briefings.presentation import briefing_pages
 from bot.briefings.validation import MAX_SECTIONS
+from bot.discord import event_loop
 from bot.discord.rendering import PageNavigator, page_embeds
 from bot.text.cards import discord_date
 
@@ -215,8 +216,8 @@ def run(runs: int, seed: int) -> list[Row]:
         ]
         for name, shape, text in shapes:
             library, size, sections = loaded(folder, name, text)
-            pages = asyncio.run(show(library, name))
-            stalls = asyncio.run(show_stalls(library, name, runs))
+            pages = event_loop.run(show(library, name))
+            stalls = event_loop.run(show_stalls(library, name, runs))
             print(f"{name}: {size:,} bytes, {sections} section(s), {pages:,} pages", flush=True)
             rows += timing_rows(
                 f"hostile: /briefing show event-loop stall, {shape} in {size / 2**20:.2f} MiB,",

@@ -24,7 +24,6 @@ a profiled run are higher than those of a plain one.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from benchmarks.scale import (
     run_child,
     running_bot,
 )
+from bot.discord import event_loop
 
 TARGETS_MB = {1_000: 146.0, 10_000: 250.0}  # resident set, by briefings
 TARGET_SIZE = 1_000
@@ -170,9 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_child_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
-        report_to_parent(asyncio.run(settle(child_deployment(args), args.url, args.profile)))
+        report_to_parent(event_loop.run(settle(child_deployment(args), args.url, args.profile)))
         return 0
-    results = asyncio.run(measure(args.sizes, args.seed, args.profile))
+    results = event_loop.run(measure(args.sizes, args.seed, args.profile))
     return finish(rows_for(results), args.json)
 
 

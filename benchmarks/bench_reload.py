@@ -31,6 +31,7 @@ from benchmarks.corpus import write_corpus
 from benchmarks.report import Row, finish, loop_stall_probe, percentile
 from bot.briefings.presentation import section_cards
 from bot.config import Settings
+from bot.discord import event_loop
 from bot.discord.client import BriefBot, create_bot
 from bot.discord.rendering import card_embed
 from bot.text.cards import discord_date
@@ -139,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument("--json", type=Path, help="write the result rows to this file")
     args = parser.parse_args(argv)
-    figures = asyncio.run(measure(args.size, args.runs, args.seed))
+    figures = event_loop.run(measure(args.size, args.runs, args.seed))
     print(
         f"{figures['size']:,} briefings ({figures['files']} files re-read per reload), "
         f"{args.runs} reloads, {figures['requests']} section requests meanwhile"

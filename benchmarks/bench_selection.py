@@ -52,6 +52,7 @@ from benchmarks.postgres import EmbeddedPostgres
 from benchmarks.report import Row, finish, growth_rows, loop_stall_probe, sizes_argument
 from benchmarks.scale import DUE, Deployment, prepare, running_bot
 from bot.delivery.service import DigestService
+from bot.discord import event_loop
 from bot.store.copy import copy_database
 
 TARGET_MS = 100.0
@@ -256,7 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    results = asyncio.run(measure(args.sizes, args.runs, args.seed, store=args.store, due=args.due))
+    results = event_loop.run(
+        measure(args.sizes, args.runs, args.seed, store=args.store, due=args.due)
+    )
     return finish(rows_for(results, store=args.store, due=args.due), args.json)
 
 

@@ -5,7 +5,8 @@ Each run starts a fresh Python process that imports the bot, builds it with
 `create_bot` and connects it to simcord's in-memory Discord (real discord.py, no
 network), which runs `setup_hook` - open and migrate the database, load and index every
 briefing, load the extensions, sync the command tree if it changed, start the digest
-scheduler - and then the gateway's READY. The child reports once `bot.is_ready()`.
+scheduler - and then the gateway's READY. The child reports once `bot.is_ready()`. It
+runs on asyncio's own event loop, which simcord needs (`briefbot run` takes uvloop's).
 
 Reported, as medians over the runs after the first: the wall time from spawning the
 process to ready (target <= 3 s), and how it splits between starting the interpreter

@@ -178,12 +178,11 @@ def _schema(settings: Settings, output: Path | None, check: bool) -> int:
 
 
 def _db_copy(source: str, target: str) -> int:
-    import asyncio
-
+    from bot.discord import event_loop
     from bot.store.copy import CopyError, copy_database
 
     try:
-        report = asyncio.run(copy_database(source, target))
+        report = event_loop.run(copy_database(source, target))
     except ValueError as exc:  # a URL of no known kind, or the wrong kind of store
         print(f"briefbot db copy: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -59,6 +59,7 @@ CONFINED: dict[str, set[str]] = {
     "asyncpg": {"bot.store"},
     "sqlite3": {"bot.store", "bot.discord.runner"},
     "watchfiles": {"bot.discord.watcher"},
+    "uvloop": {"bot.discord.event_loop"},
     "apscheduler": {"bot.digests.schedule", "bot.delivery.scheduler"},
 }
 

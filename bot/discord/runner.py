@@ -22,6 +22,7 @@ import discord
 
 from bot.config import Settings
 from bot.delivery.planning import YIELD_AFTER
+from bot.discord import event_loop
 from bot.discord.client import BriefBot, create_bot
 from bot.discord.cluster import ClusterConflict
 from bot.discord.startup import (
@@ -36,6 +37,8 @@ from bot.discord.startup import (
 )
 from bot.store.factory import redacted_url, store_for_url
 from bot.store.sqlite.database import migrations
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 # How long a thread may hold the GIL while another waits for it. A busy event loop
@@ -223,6 +226,7 @@ async def check_database_server(url: str) -> None:
 async def connect_and_serve(settings: Settings, token: str, *, gateway: bool = True) -> None:
     """Check a database server, wait until Discord answers (within the configured time),
     then serve."""
+    log.info("event loop: %s", event_loop.loop_name(asyncio.get_running_loop()))
     if settings.database_url is not None:
         await check_database_server(settings.database_url.get_secret_value())
     await wait_for_discord(settings.startup_retry_seconds)
@@ -275,7 +279,7 @@ def run_bot(settings: Settings, *, debug: bool = False, gateway: bool = True) ->
         if settings.database_url is None:  # SQLite; a server is checked once the loop runs
             check_database(settings.database_path)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(connect_and_serve(settings, token, gateway=gateway))
+            event_loop.run(connect_and_serve(settings, token, gateway=gateway))
     except Exception as exc:
         failure = explain_failure(exc, settings.database_path)
         report_failure(failure, exc, token, debug)

@@ -125,6 +125,8 @@ def test_a_token_discord_rejects_exits_3(
     assert_explained(run, EXIT_TOKEN_REJECTED)
     assert "Discord rejected the bot token (401 Unauthorized)" in last_line(run)
     assert "DISCORD_TOKEN" in last_line(run)
+    loop = "asyncio" if sys.platform == "win32" else "uvloop"
+    assert f"event loop: {loop}" in run.stderr
 
 
 def test_debug_adds_the_traceback_and_still_hides_the_token(
