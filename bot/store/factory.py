@@ -12,9 +12,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from bot.store.interface import Store
-from bot.store.postgres import PostgresStore
-from bot.store.postgres.urls import redacted_url
 from bot.store.sqlite import SqliteStore
+from bot.store.urls import redacted_url
 
 __all__ = ["ACCEPTED_FORMS", "redacted_url", "sqlite_path", "store_for_url", "url_kind"]
 
@@ -56,4 +55,7 @@ def store_for_url(url: str) -> Store:
     """The store a database URL selects, not yet opened; ValueError names the accepted forms."""
     if url_kind(url) == "sqlite":
         return SqliteStore(sqlite_path(url))
+    # Imported here: a deployment on SQLite never loads asyncpg (2.6 MB resident).
+    from bot.store.postgres import PostgresStore
+
     return PostgresStore(url)

@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.store.postgres.urls import redacted_url
+from bot.store.urls import redacted_url
 
 log = logging.getLogger(__name__)
 
