@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,22 @@ from bot.store.factory import ACCEPTED_FORMS, redacted_url, sqlite_path, store_f
 from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 from tests.store.builders import GUILD_A, subscribe
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_bot_on_sqlite_never_loads_the_postgresql_driver() -> None:
+    script = (
+        "import sys, bot.cli, bot.discord.runner, bot.discord.client\n"
+        "from bot.store.factory import redacted_url, store_for_url\n"
+        "store_for_url('sqlite:///data/briefbot.sqlite3')\n"
+        "redacted_url('postgresql://bot:secret@db/briefbot')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('asyncpg', 'bot.store.postgres'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_a_sqlite_url_with_three_slashes_is_relative_and_with_four_absolute() -> None:
