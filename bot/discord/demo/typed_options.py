@@ -79,14 +79,14 @@ def option_value(world: DemoWorld, parameter: app_commands.Parameter, value: str
         return world.role(value)
     if kind is discord.AppCommandOptionType.user:
         return world.person(value.lstrip("@")).actor
-    if parameter.type is discord.AppCommandOptionType.boolean:
+    if kind is discord.AppCommandOptionType.boolean:
         if value.lower() in _TRUE:
             return True
         if value.lower() in _FALSE:
             return False
         raise ValueError(f"{parameter.name} takes true or false, not {value!r}")
-    if parameter.type is discord.AppCommandOptionType.integer:
+    if kind is discord.AppCommandOptionType.integer:
         return int(value)
-    if parameter.type is discord.AppCommandOptionType.number:
+    if kind is discord.AppCommandOptionType.number:
         return float(value)
     return value
