@@ -15,7 +15,7 @@ from bot.digests.compose import DigestMessage
 from bot.errors import UserFacingError
 from bot.text.cards import Card, Page, escape_markdown
 from bot.text.echo import ECHO_LIMIT, echo
-from bot.text.i18n import error_message, translate
+from bot.text.i18n import error_message, language_of, translate
 from bot.text.split import truncate
 
 log = logging.getLogger(__name__)
@@ -288,6 +288,11 @@ def section_options(
             )
         )
     return options
+
+
+def reader_language(interaction: discord.Interaction[discord.Client]) -> str:
+    """The language the member's Discord client is set to, as the bot's texts name it."""
+    return language_of(interaction.locale.value)
 
 
 def must_be_private(interaction: discord.Interaction[discord.Client]) -> bool:

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.briefings.visibility import hidden_parts
-from bot.discord.rendering import send_pages
+from bot.discord.rendering import reader_language, send_pages
 from bot.discord.status_cards import reload_report_pages, status_pages
 from bot.errors import AdminOnly, BotWideOnly
 from bot.text.cards import (
@@ -21,7 +21,6 @@ from bot.text.cards import (
     Page,
     paginate,
 )
-from bot.text.i18n import language_of
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
@@ -82,7 +81,7 @@ class AdminCog(
     async def _require_admin(self, interaction: Interaction) -> str:
         if not await is_briefbot_admin(self.bot, interaction):
             raise AdminOnly()
-        return language_of(interaction.locale.value)
+        return reader_language(interaction)
 
     @app_commands.command(name="status")
     @app_commands.describe(

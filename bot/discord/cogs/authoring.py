@@ -42,9 +42,9 @@ from bot.discord.authoring_views import (
 )
 from bot.discord.cogs.admin import is_briefbot_admin
 from bot.discord.cogs.choices import topic_choices_for
-from bot.discord.rendering import NO_MENTIONS, card_embed, send_pages
+from bot.discord.rendering import NO_MENTIONS, card_embed, reader_language, send_pages
 from bot.errors import AdminOnly, TopicNotFound
-from bot.text.i18n import DEFAULT_LANGUAGE, language_of, translate
+from bot.text.i18n import DEFAULT_LANGUAGE, translate
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
@@ -92,7 +92,7 @@ class AuthoringCog(commands.Cog):
     async def _require_admin(self, interaction: Interaction) -> str:
         if not await is_briefbot_admin(self.bot, interaction):
             raise AdminOnly()
-        return language_of(interaction.locale.value)
+        return reader_language(interaction)
 
     def _existing_topic(self, typed: str) -> str:
         """The id of a served topic, or of one that has a file or kept versions on disk."""
@@ -157,7 +157,7 @@ class AuthoringCog(commands.Cog):
         except Exception:
             return []  # an unknown topic simply has no versions to offer
         typed = str(current).strip().lstrip("#")
-        language = language_of(interaction.locale.value)
+        language = reader_language(interaction)
         return [
             app_commands.Choice(name=version_choice_name(v, language), value=v.number)
             for v in versions

@@ -20,9 +20,8 @@ from bot.briefings.presentation import (
 from bot.briefings.search_cards import search_cards
 from bot.discord.cogs.choices import section_choices_for, topic_choices_for
 from bot.discord.cogs.follows import FollowCommands, tell_of_paused_follow
-from bot.discord.rendering import ExpiredPages, send_pages
+from bot.discord.rendering import ExpiredPages, reader_language, send_pages
 from bot.text.cards import Card, discord_date, number_pages, paginate
-from bot.text.i18n import language_of
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
@@ -33,10 +32,6 @@ SEARCH_RESULTS = 10
 PRIVATE = "Show the answer only to you"
 TOPIC = "The briefing's id, title or alias"
 Interaction = discord.Interaction[discord.Client]
-
-
-def _locale(interaction: Interaction) -> str:
-    return language_of(interaction.locale.value)
 
 
 def search_result_cards(library: Library, query: str, language: str) -> list[Card]:
@@ -98,7 +93,7 @@ class BriefingCog(
     @app_commands.describe(private=PRIVATE)
     async def list_briefings(self, interaction: Interaction, private: bool = False) -> None:
         """List every briefing with its update date and number of sections."""
-        language = _locale(interaction)
+        language = reader_language(interaction)
         cards = briefing_list_cards(self._library(), language, discord_date)
         await send_pages(
             interaction,
@@ -171,7 +166,7 @@ class BriefingCog(
         private: bool = False,
     ) -> None:
         """Search everything in every briefing: titles, tags, sections and sources."""
-        language = _locale(interaction)
+        language = reader_language(interaction)
         library = self._library()
         # The first search after a reload builds the index, and the first one without
         # results the word list for spelling fixes: keep the event loop free meanwhile.

@@ -30,7 +30,7 @@ from bot.discord.cogs.digest_channels import (
     check_bot_can_post,
     digest_target,
 )
-from bot.discord.rendering import send_pages, send_private, send_private_message
+from bot.discord.rendering import reader_language, send_pages, send_private, send_private_message
 from bot.errors import NotAllowed, NotAnnouncementChannel
 from bot.text.cards import number_pages, paginate
 from bot.text.i18n import language_of, translate
@@ -39,10 +39,6 @@ if TYPE_CHECKING:
     from bot.discord.client import BriefBot
 
 Interaction = discord.Interaction[discord.Client]
-
-
-def _locale(interaction: Interaction) -> str:
-    return language_of(interaction.locale.value)
 
 
 def _digest_language(interaction: Interaction) -> str:
@@ -84,7 +80,7 @@ class DigestCog(
             if channel is not None:
                 allowed = channel.permissions_for(member).manage_channels
         if not allowed:
-            permission = translate("permission.manage_channels", _locale(interaction))
+            permission = translate("permission.manage_channels", reader_language(interaction))
             raise ManageChannelsRequired(permission)
         return True
 
@@ -93,7 +89,7 @@ class DigestCog(
     async def topic_choices(self, interaction: Interaction, current: str) -> Choices:
         """Complete the last of the comma-separated topics; `all` is offered too."""
         library = self.bot.library.visible(self.bot.clock())  # embargoed topics stay hidden
-        label = translate("digest.all_topics", _locale(interaction))
+        label = translate("digest.all_topics", reader_language(interaction))
         return digest_topic_choices(library, current, label)
 
     async def schedule_choices(self, interaction: Interaction, current: str) -> Choices:
@@ -151,7 +147,7 @@ class DigestCog(
         thread: Literal["new", "none"] = "none",
     ) -> None:
         """Send a channel scheduled digests of what changed (subscribing again updates it)."""
-        locale = _locale(interaction)
+        locale = reader_language(interaction)
         target = digest_target(channel, thread, tags)
         check_bot_can_post(channel, locale, target)
         if mention is not None:
@@ -198,13 +194,15 @@ class DigestCog(
     async def unsubscribe(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Stop a channel's digests."""
         await self.bot.digests.unsubscribe(self._guild_id(interaction), channel.id)
-        text = translate("digest.unsubscribed", _locale(interaction), channel=channel.mention)
+        text = translate(
+            "digest.unsubscribed", reader_language(interaction), channel=channel.mention
+        )
         await send_private(interaction, text)
 
     @app_commands.command(name="list")
     async def list_subscriptions(self, interaction: Interaction) -> None:
         """List this server's digest subscriptions: state, schedule and next due time."""
-        locale = _locale(interaction)
+        locale = reader_language(interaction)
         guild = interaction.guild
         assert guild is not None
         subscriptions = await self.bot.digests.subscriptions(guild.id)
@@ -220,7 +218,7 @@ class DigestCog(
     @app_commands.describe(channel="The subscribed channel")
     async def preview(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Show privately exactly what the channel's next digest would post now."""
-        locale = _locale(interaction)
+        locale = reader_language(interaction)
         messages = await self.bot.digests.preview(
             self._guild_id(interaction), channel.id, self.bot.clock()
         )
@@ -237,7 +235,7 @@ class DigestCog(
     @app_commands.describe(channel="The subscribed channel")
     async def send(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Deliver the channel's digest now, the same way a scheduled one is delivered."""
-        locale = _locale(interaction)
+        locale = reader_language(interaction)
         guild_id = self._guild_id(interaction)
         await self.bot.digests.subscription(guild_id, channel.id)  # NotSubscribed, at once
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -256,7 +254,7 @@ class DigestCog(
     @app_commands.describe(channel="The subscribed channel")
     async def why(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Why didn't it post? The channel's last runs, next due time and what waits."""
-        locale = _locale(interaction)
+        locale = reader_language(interaction)
         explanation = await self.bot.digests.explain(
             self._guild_id(interaction), channel.id, self.bot.clock()
         )
@@ -279,14 +277,14 @@ class DigestCog(
         await self.bot.digests.pause(
             self._guild_id(interaction), channel.id, self.bot.clock(), by=interaction.user.id
         )
-        text = translate("digest.paused", _locale(interaction), channel=channel.mention)
+        text = translate("digest.paused", reader_language(interaction), channel=channel.mention)
         await send_private(interaction, text)
 
     @app_commands.command(name="resume")
     @app_commands.describe(channel="The subscribed channel")
     async def resume(self, interaction: Interaction, channel: GuildChannel) -> None:
         """Resume a paused or failing channel's digests from its next due time."""
-        locale = _locale(interaction)
+        locale = reader_language(interaction)
         guild_id = self._guild_id(interaction)
         current = await self.bot.digests.subscription(guild_id, channel.id)
         check_bot_can_post(channel, locale, current.target)

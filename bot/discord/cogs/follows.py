@@ -24,19 +24,15 @@ from bot.discord.cogs.choices import (
     timezone_choices_for,
 )
 from bot.discord.cogs.choices import topic_choices_for as _topics
-from bot.discord.rendering import send_pages, send_private
+from bot.discord.rendering import reader_language, send_pages, send_private
 from bot.text.cards import number_pages, paginate
-from bot.text.i18n import language_of, translate
+from bot.text.i18n import translate
 
 if TYPE_CHECKING:
     from bot.discord.client import BriefBot
 
 log = logging.getLogger(__name__)
 Interaction = discord.Interaction[discord.Client]
-
-
-def _language(interaction: Interaction) -> str:
-    return language_of(interaction.locale.value)
 
 
 async def tell_of_paused_follow(bot: BriefBot, interaction: Interaction) -> None:
@@ -100,7 +96,7 @@ class FollowCommands(commands.Cog):
         timezone: str | None = None,
     ) -> None:
         """Get a topic's digests in your direct messages, on your own schedule."""
-        language = _language(interaction)
+        language = reader_language(interaction)
         subscription, created = await self.bot.digests.follows.follow(
             interaction.user.id,
             topic,
@@ -124,7 +120,7 @@ class FollowCommands(commands.Cog):
     @app_commands.autocomplete(topic=followed_topic_choices)
     async def unfollow(self, interaction: Interaction, topic: str) -> None:
         """Stop getting a topic's digests in your direct messages."""
-        language = _language(interaction)
+        language = reader_language(interaction)
         result = await self.bot.digests.follows.unfollow(
             interaction.user.id, topic, self.bot.clock()
         )
@@ -139,7 +135,7 @@ class FollowCommands(commands.Cog):
     @app_commands.command(name="following")
     async def following(self, interaction: Interaction) -> None:
         """What you follow: the next digest, the last runs and what waits."""
-        language = _language(interaction)
+        language = reader_language(interaction)
         explanation = await self.bot.digests.follows.explain(interaction.user.id, self.bot.clock())
         if explanation is None:
             await send_private(interaction, translate("follow.none", language))
