@@ -1,7 +1,8 @@
 """The narrow interfaces delivery is given by whoever wires it (never the bot class).
 
 A clock, the library currently served, a way to turn composed messages into the stored
-payload, and a way to find where a guild's staff read notices. The store comes as
+payload, a way to find where a guild's staff read notices, and a way to hand memory a
+large run has freed back to the operating system. The store comes as
 `bot.store.interface.Store` and the sender as `bot.delivery.queue.DeliveryQueue`.
 """
 
@@ -18,6 +19,12 @@ from bot.text.cards import Card
 
 Clock = Callable[[], dt.datetime]
 CurrentLibrary = Callable[[], Library]
+# Gives freed heap memory back to the system (blocking; delivery runs it in a thread).
+MemoryRelease = Callable[[], object]
+
+
+def keep_freed_memory() -> None:
+    """The `MemoryRelease` where none is given: leave freed memory to the allocator."""
 
 
 class PayloadWriter(Protocol):

@@ -18,8 +18,10 @@ from bot.delivery.ports import (
     Clock,
     CurrentLibrary,
     DeliveryPolicy,
+    MemoryRelease,
     NoticeChannels,
     PayloadWriter,
+    keep_freed_memory,
 )
 from bot.delivery.queue import DeliveryQueue, OutgoingMessage
 from bot.delivery.reports import DeliveryReport, Explanation, SendOutcome
@@ -44,6 +46,7 @@ class DigestService:
         write_payload: PayloadWriter,
         notices: NoticeChannels,
         policy: DeliveryPolicy,
+        release_memory: MemoryRelease = keep_freed_memory,
     ) -> None:
         self.delivery = queue
         self.policy = policy
@@ -51,8 +54,16 @@ class DigestService:
         payloads = DigestPayloads(store.ledger, write_payload)
         sender = LedgerSender(store, queue, payloads, notices)
         self.run = DeliveryRun(
-            store, library, payloads, sender, locks, policy, lambda: store.leadership.leading
+            store,
+            library,
+            payloads,
+            sender,
+            locks,
+            policy,
+            lambda: store.leadership.leading,
+            release_memory,
         )
+
         self.scheduler = DigestScheduler(self.run, store, queue, clock, policy)
         self.manage = SubscriptionService(
             store, library, self.run, payloads, locks, policy, self.scheduler.rearm

@@ -142,6 +142,7 @@ class BriefBot(commands.AutoShardedBot):
                 default_timezone=settings.default_timezone,
                 leader_retry=dt.timedelta(seconds=cluster.leader_retry_seconds),
             ),
+            release_memory=return_freed_memory,
         )
         self.cluster = ClusterMembership(
             self.store.state,

@@ -551,3 +551,30 @@ async def test_a_standby_sends_nothing_until_the_leader_steps_down(
     assert digests.leading
     assert len(posted(world.channel)) == 1  # it took over and delivered what was due
     await other_store.close()
+
+
+async def test_a_large_run_gives_the_memory_it_freed_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bot is wired to glibc's malloc_trim; count its calls instead of trimming.
+    released: list[int] = []
+    monkeypatch.setattr(world.bot.digests.run, "_release_memory", lambda: released.append(1))
+    monkeypatch.setattr(delivery_run_module, "LARGE_RUN", 2)
+    second = world.guild.create_text_channel("more-digests")
+    await world.subscribe()
+
+    small = await world.bot.digests.deliver_due(NINE)
+    assert (small.claimed, released) == (1, [])
+
+    await world.subscribe(second)
+    world.edit_seed(FIRST_ANSWER, EDITED_ANSWER)
+    await world.reload()
+    large = await world.bot.digests.deliver_due(NINE + DAY)
+    assert (large.claimed, large.sent, released) == (2, 2, [1])
+
+
+def test_the_bot_wires_delivery_to_the_heap_trim(settings: Settings) -> None:
+    from bot.discord.heap import return_freed_memory
+
+    bot = create_bot(settings)
+    assert bot.digests.run._release_memory is return_freed_memory
