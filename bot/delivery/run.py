@@ -116,8 +116,8 @@ class DeliveryRun:
                 self.current_run = None
                 await self._remember(report)
             if report.claimed >= LARGE_RUN:
-                # Composing and sending thousands of digests leaves tens of MB freed but
-                # held by the C allocator (10 MB after 1,000 digests to 10,000 briefings).
+                # Composing and sending many digests leaves memory freed but still held
+                # by the C allocator (10 MB after 1,000 digests to 10,000 briefings).
                 await asyncio.to_thread(self._release_memory)
             return report
 

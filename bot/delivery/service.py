@@ -63,7 +63,6 @@ class DigestService:
             lambda: store.leadership.leading,
             release_memory,
         )
-
         self.scheduler = DigestScheduler(self.run, store, queue, clock, policy)
         self.manage = SubscriptionService(
             store, library, self.run, payloads, locks, policy, self.scheduler.rearm
