@@ -200,15 +200,14 @@ def _error_message(error: ErrorDetails) -> tuple[str, bool]:
     if error["type"] == "extra_forbidden":
         name = str(loc[-1])
         close = difflib.get_close_matches(name, _fields_at(loc[:-1]), n=1, cutoff=0.6)
-        home = None if close else _home_of(name)
         if close:
             hint = f"; did you mean '{close[0]}'?"
-        elif home is not None and "." in home:
-            hint = f"; it goes under '{home.rsplit('.', 1)[0]}:' ({home})"
-        elif home is not None:
-            hint = "; it goes at the top level of the file"
-        else:
+        elif (home := _home_of(name)) is None:
             hint = ""
+        elif "." in home:
+            hint = f"; it goes under '{home.rsplit('.', 1)[0]}:' ({home})"
+        else:
+            hint = "; it goes at the top level of the file"
         return f"unknown setting '{name}'{hint}", True
     return str(error["msg"]).removeprefix("Value error, "), False
 
