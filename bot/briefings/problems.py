@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import total_ordering
 from pathlib import Path
 
 import yaml
@@ -31,16 +33,41 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True, slots=True)
+class LaterMessage(ABC):
+    """A problem's message put into words only when it is read.
+
+    A library keeps every warning of every file for `/briefing admin`. One kind recurs by
+    the ten thousand (a stale source, in a big library) and each written out would be a
+    string of its own; a `LaterMessage` holds what the words are made of instead, most of
+    it shared with the briefing, and writes them each time they are read.
+    """
+
+    __slots__ = ()
+
+    @abstractmethod
+    def __str__(self) -> str:
+        """The message, in words."""
+
+
+@total_ordering
+@dataclass(frozen=True, eq=False, slots=True)
 class Problem:
-    """One error or warning, located in a file by line and column (both 1-based)."""
+    """One error or warning, located in a file by line and column (both 1-based).
+
+    Problems compare and sort by file, line, column, severity, path and message.
+    """
 
     file: str
     line: int
     column: int
     severity: Severity
     path: str
-    message: str
+    text: str | LaterMessage
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in words."""
+        return self.text if isinstance(self.text, str) else str(self.text)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
@@ -50,6 +77,19 @@ class Problem:
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         """The fields in the order problems sort by, as one tuple compared in C."""
         return (self.file, self.line, self.column, self.severity, self.path, self.message)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self.sort_key() == other.sort_key()
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
+
+    def __hash__(self) -> int:
+        return hash(self.sort_key())
 
 
 def sorted_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
@@ -133,7 +173,7 @@ class ProblemCollector:
         self,
         severity: Severity,
         loc: Sequence[int | str],
-        message: str,
+        message: str | LaterMessage,
         *,
         key: bool = False,
         position: tuple[int, int] | None = None,
@@ -163,7 +203,7 @@ class ProblemCollector:
         """Record an error at `loc`."""
         self.add(Severity.ERROR, loc, message, key=key)
 
-    def warning(self, loc: Sequence[int | str], message: str) -> None:
+    def warning(self, loc: Sequence[int | str], message: str | LaterMessage) -> None:
         """Record a warning at `loc`."""
         self.add(Severity.WARNING, loc, message)
 

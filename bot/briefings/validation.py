@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails
 from yaml.nodes import ScalarNode
 
 from bot.briefings.models import SLUG_PATTERN, Briefing, Section, Source, fields_of
-from bot.briefings.problems import ProblemCollector, Severity
+from bot.briefings.problems import LaterMessage, ProblemCollector, Severity
 from bot.briefings.yaml_tree import quote_value
 
 # The most sections one briefing may declare (docs/briefing-format.md says why).
@@ -40,6 +40,22 @@ _FIELDS_AT: dict[tuple[str, ...], Iterable[str]] = {
     ("sections",): fields_of(Section),
     ("sections", "sources"): fields_of(Source),
 }
+
+
+class StaleSource(LaterMessage):
+    """The warning that a source is older than a briefing's update allows, kept as its parts."""
+
+    __slots__ = ("allowed", "name", "published", "updated")
+
+    def __init__(self, name: str, published: dt.date, updated: dt.date, allowed: int) -> None:
+        self.name, self.published, self.updated, self.allowed = name, published, updated, allowed
+
+    def __str__(self) -> str:
+        age = (self.updated - self.published).days
+        return (
+            f"source '{self.name}' is stale: published {self.published.isoformat()}, "
+            f"{age} days before the briefing's update ({self.allowed} allowed)"
+        )
 
 
 def _known_fields(loc: Sequence[int | str]) -> list[str]:
@@ -327,11 +343,7 @@ def check_warnings(briefing: Briefing, collector: ProblemCollector, stale_after_
                 )
             published = section.source_date(source)
             if published is not None and briefing.is_stale(section, source, stale_after_days):
-                age = (briefing.updated - published).days
                 loc: list[int | str] = [*at, "sources", src_index]
                 loc.append("published" if source.published else "url" if source.url else "name")
-                collector.warning(
-                    loc,
-                    f"source '{source.name}' is stale: published {published.isoformat()}, "
-                    f"{age} days before the briefing's update ({stale_after_days} allowed)",
-                )
+                stale = StaleSource(source.name, published, briefing.updated, stale_after_days)
+                collector.warning(loc, stale)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -30,6 +31,7 @@ from bot.briefings.loader import (
     load_files,
     parse_yaml,
 )
+from bot.briefings.validation import StaleSource
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "briefings" / "ukraine-ceasefire.yaml"
@@ -652,6 +654,24 @@ def test_stale_source_with_its_own_date_points_at_that_date() -> None:
             "776 days before the briefing's update (365 allowed)",
         )
     ]
+
+
+def test_a_stale_source_warning_is_written_out_only_when_read() -> None:
+    result = load_fixture("stale-source.yaml")
+    assert result.briefing is not None
+    (warning,) = result.warnings
+    source = result.briefing.sections[0].sources[1]
+
+    # What it keeps is the briefing's own parts, not a string of its own.
+    assert isinstance(warning.text, StaleSource)
+    assert warning.text.name is source.name
+    # Read, it is the same problem as one written out at once: equal, hashed and sorted alike.
+    written = dataclasses.replace(warning, text=warning.message)
+    assert warning == written
+    assert hash(warning) == hash(written)
+    later = dataclasses.replace(written, line=warning.line + 1)
+    assert sorted([later, warning]) == [warning, later]
+    assert str(warning) == str(written)
 
 
 def test_text_too_long_for_discord_is_a_warning_not_an_error() -> None:
