@@ -13,19 +13,23 @@ one name. A query ranks names in tiers that never overlap, best first:
 
 Lookups are built for autocomplete, which runs on every keystroke: prefixes come from
 a sorted list (bisect), substrings from one `str.find` scan over all names, typos from
-a character-pair index. No lookup scores every name in Python.
+a character-pair index whose counts are added up set by set. No lookup scores every
+name in Python.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from typing import Generic, TypeVar
+
+from bot.briefings.bitmaps import add_weighted, at_least, best, from_members
 
 T = TypeVar("T")
 
@@ -37,6 +41,8 @@ MIN_FUZZY_SCORE = 0.5
 MAX_SUBSTRING_HITS = 5_000
 # Names with the most shared pairs that the fuzzy tier scores, per result wanted.
 FUZZY_SHORTLIST = 8
+# A pair held by more than one name in this many is kept as a set of names.
+COMMON_PAIR_SHARE = 32
 _NAME_SEPARATOR = "\n"
 _AFTER_EVERYTHING = "\U0010ffff"
 
@@ -106,7 +112,18 @@ class FuzzyIndex(Generic[T]):
             for pair in pairs:
                 by_bigram[pair].append(key_index)
         self._pair_counts = pair_counts
-        self._by_bigram: dict[str, array[int]] = dict(by_bigram)
+        # A pair many names share is kept as a set of names (`bot.briefings.bitmaps`),
+        # smaller than their list and counted for all of them at once; a rarer one as
+        # the list of its names.
+        size = len(self._names)
+        self._pairs_as_sets = {
+            pair: from_members(holders, size)
+            for pair, holders in by_bigram.items()
+            if len(holders) * COMMON_PAIR_SHARE > size
+        }
+        self._pairs_as_lists = {
+            pair: holders for pair, holders in by_bigram.items() if pair not in self._pairs_as_sets
+        }
         step = len(_NAME_SEPARATOR)
         self._starts = array("I", accumulate((len(n) + step for n in self._names[:-1]), initial=0))
         self._blob = _NAME_SEPARATOR.join(self._names)
@@ -196,15 +213,19 @@ class FuzzyIndex(Generic[T]):
         pairs = bigrams(wanted)
         if not pairs:
             return {}
-        shared: Counter[int] = Counter()
+        # Per name, how many of the query's pairs it shares, counted set by set.
+        shared: list[int] = []
+        size = len(self._names)
         for pair in pairs:
-            shared.update(self._by_bigram.get(pair, ()))
-        needed = MIN_FUZZY_SCORE * len(pairs)
+            holders = self._pairs_as_sets.get(pair)
+            if holders is None:
+                holders = from_members(self._pairs_as_lists.get(pair, ()), size)
+            add_weighted(shared, 1, holders)
+        needed = math.ceil(MIN_FUZZY_SCORE * len(pairs))
+        sharing = at_least(shared, needed, (1 << size) - 1)
         scores: dict[int, float] = {}
         # Only names sharing the most pairs can rank; a common query shares a few with many.
-        for key_index, count in shared.most_common(FUZZY_SHORTLIST * limit):
-            if count < needed:
-                break
+        for count, key_index in best(shared, sharing, FUZZY_SHORTLIST * limit):
             # Containment ranks first; similarity in length breaks ties.
             score = count / len(pairs) + count / (len(pairs) + self._pair_counts[key_index])
             for entry in self._holders[key_index]:

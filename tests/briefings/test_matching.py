@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.briefings.matching import (
@@ -134,3 +136,25 @@ def test_lookup_never_repeats_and_respects_the_limit(
     exact = [i for i, name in enumerate(names) if normalize(name) == wanted and wanted]
     if exact:
         assert found[0] in exact
+
+
+@given(
+    names=st.lists(st.text(alphabet="abcd停戦", min_size=1, max_size=8), min_size=1, max_size=30),
+    query=st.text(alphabet="abcd停戦", min_size=1, max_size=6),
+    limit=st.integers(min_value=1, max_value=30),
+)
+def test_typos_rank_by_the_pairs_each_name_shares(names: list[str], query: str, limit: int) -> None:
+    wanted = normalize(query)
+    assume(all(wanted not in normalize(name) for name in names))
+    pairs = bigrams(wanted)
+    best: dict[int, float] = {}
+    for entry, name in enumerate(names):
+        own = bigrams(normalize(name))
+        shared = len(own & pairs)
+        if shared >= math.ceil(0.5 * len(pairs)):
+            best[entry] = shared / len(pairs) + shared / (len(pairs) + len(own))
+    expected = sorted(best, key=lambda entry: (-best[entry], entry))[:limit]
+
+    found = FuzzyIndex((i, (name,)) for i, name in enumerate(names)).lookup(query, limit)
+
+    assert found == expected
