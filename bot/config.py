@@ -119,6 +119,9 @@ class Settings(_Section):
     # sqlite:///data/briefbot.sqlite3 (the default, as database_path) or postgresql://...;
     # BRIEFBOT_DATABASE_URL overrides it, so a password can stay out of this file.
     database_url: SecretStr | None = Field(None, repr=False)
+    # Where start-up keeps what it parsed, so that the next one reads only changed files
+    # (`bot.briefings.warm_start`). Unset: beside the SQLite database; none on PostgreSQL.
+    startup_cache: Path | None = None
     default_timezone: str = "Asia/Tokyo"
     stale_after_days: int = Field(365, ge=1)
     dev_guild_id: Snowflake | None = None
@@ -133,6 +136,16 @@ class Settings(_Section):
     delivery: DeliverySettings = DeliverySettings()
     cluster: ClusterSettings = ClusterSettings()
     discord_token: SecretStr | None = Field(None, exclude=True, repr=False)
+
+    @property
+    def startup_cache_path(self) -> Path | None:
+        """The start-up cache's file: as set, else beside the SQLite database (none on
+        PostgreSQL unless set)."""
+        if self.startup_cache is not None:
+            return self.startup_cache
+        if self.database_url is not None:
+            return None
+        return self.database_path.with_name(f"{self.database_path.stem}.briefings-cache")
 
     @field_validator("default_timezone")
     @classmethod
@@ -278,6 +291,7 @@ def load_settings(path: Path | str = "config.yaml", *, missing_ok: bool = False)
             "briefings_dir": resolve(settings.briefings_dir),
             "database_path": database_path,
             "database_url": database_url,
+            "startup_cache": settings.startup_cache and resolve(settings.startup_cache),
             "discord_token": _read_token(base),
         }
     )

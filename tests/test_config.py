@@ -300,3 +300,15 @@ def test_config_path_cannot_be_set_in_the_file(tmp_path: Path) -> None:
     assert config_error(path) == (
         f"{path}:1:1: error: config_path: is set from the file's own location; remove it"
     )
+
+
+def test_the_start_up_cache_sits_beside_the_database_unless_set(tmp_path: Path) -> None:
+    default = load_settings(write_config(tmp_path / "a", "# nothing set\n"))
+    chosen = load_settings(write_config(tmp_path / "b", "startup_cache: cache/briefings.pickle\n"))
+    on_postgres = Settings(database_url="postgresql://bot@localhost/briefbot")
+
+    assert default.startup_cache_path == (
+        tmp_path.resolve() / "a" / "data" / "briefbot.briefings-cache"
+    )
+    assert chosen.startup_cache_path == tmp_path.resolve() / "b" / "cache" / "briefings.pickle"
+    assert on_postgres.startup_cache_path is None

@@ -169,7 +169,7 @@ def load_file(
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while briefing files are parsed and validated.
 
     Parsing allocates tens of thousands of short-lived, acyclic YAML nodes and marks per
@@ -195,14 +195,14 @@ def _load_file(path: Path, stale_after_days: int, shared: SharedParts) -> FileRe
     collector = ProblemCollector(path, None)
     text = _read_text(path, collector)
     briefing: Briefing | None = None
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         parsed, data = _parse_yaml(text, collector) if text is not None else (False, None)
         candidate = validate_briefing(path, data, collector) if parsed else None
     if candidate is not None:
         check_semantics(candidate, collector)
         if not collector.problems:
-            check_warnings(candidate, collector, stale_after_days)
             briefing = shared.share(candidate)
+            check_warnings(briefing, collector, stale_after_days)
     return FileResult(path, briefing, sorted_problems(collector.finish()))
 
 
@@ -258,7 +258,7 @@ class LoadResult:
 def load_files(paths: Iterable[Path], *, stale_after_days: int = 365) -> LoadResult:
     """Load every file, then check ids and aliases across files."""
     shared = SharedParts()
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         results = {
             path: load_file(path, stale_after_days=stale_after_days, shared=shared)
             for path in briefing_files(paths)

@@ -45,15 +45,16 @@ _FIELDS_AT: dict[tuple[str, ...], Iterable[str]] = {
 class StaleSource(LaterMessage):
     """The warning that a source is older than a briefing's update allows, kept as its parts."""
 
-    __slots__ = ("allowed", "name", "published", "updated")
+    __slots__ = ("allowed", "published", "source", "updated")
 
-    def __init__(self, name: str, published: dt.date, updated: dt.date, allowed: int) -> None:
-        self.name, self.published, self.updated, self.allowed = name, published, updated, allowed
+    def __init__(self, source: Source, published: dt.date, updated: dt.date, allowed: int) -> None:
+        self.source, self.published, self.updated = source, published, updated
+        self.allowed = allowed
 
     def __str__(self) -> str:
         age = (self.updated - self.published).days
         return (
-            f"source '{self.name}' is stale: published {self.published.isoformat()}, "
+            f"source '{self.source.name}' is stale: published {self.published.isoformat()}, "
             f"{age} days before the briefing's update ({self.allowed} allowed)"
         )
 
@@ -345,5 +346,5 @@ def check_warnings(briefing: Briefing, collector: ProblemCollector, stale_after_
             if published is not None and briefing.is_stale(section, source, stale_after_days):
                 loc: list[int | str] = [*at, "sources", src_index]
                 loc.append("published" if source.published else "url" if source.url else "name")
-                stale = StaleSource(source.name, published, briefing.updated, stale_after_days)
+                stale = StaleSource(source, published, briefing.updated, stale_after_days)
                 collector.warning(loc, stale)

@@ -12,6 +12,7 @@ import logging
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from types import MappingProxyType
 from typing import Any
 
 import discord
@@ -19,6 +20,7 @@ from discord.ext import commands
 
 from bot.briefings.library import Library
 from bot.briefings.reload import Catalog, ReloadReport, release_gradually, reload_catalog
+from bot.briefings.warm_start import cache_key, read_cached_files, write_cached_files
 from bot.config import Settings
 from bot.delivery.pacing import Pacer, request_pacing
 from bot.delivery.ports import DeliveryPolicy
@@ -159,7 +161,7 @@ class BriefBot(commands.AutoShardedBot):
         """Open the database, load briefings and extensions, and sync commands if they changed."""
         await self.store.open()
         await self.cluster.join()
-        await self.reload_briefings()
+        await self._load_briefings_at_start()
         if self.gateway:
             for extension in EXTENSIONS:
                 await self.load_extension(extension)
@@ -179,6 +181,29 @@ class BriefBot(commands.AutoShardedBot):
                 ),
                 name="briefing-watcher",
             )
+
+    async def _load_briefings_at_start(self) -> None:
+        """Load the briefings, reading again only files changed since the last start-up."""
+        cache = self.settings.startup_cache_path
+        if cache is None:
+            await self.reload_briefings()
+            return
+        key = cache_key(self.settings.stale_after_days)
+        cached, reason = await asyncio.to_thread(read_cached_files, cache, key)
+        log.info("%s", reason)
+        if cached is not None:
+            self.catalog = Catalog(MappingProxyType(cached))
+        report = await self.reload_briefings()
+        if (
+            cached is not None
+            and not report.files_read
+            and cached.keys() == self.catalog.files.keys()
+        ):
+            return
+        try:
+            await asyncio.to_thread(write_cached_files, cache, key, self.catalog.files)
+        except OSError as exc:
+            log.warning("could not write the start-up cache %s: %s", cache, exc)
 
     async def reload_briefings(self, *, force: bool = False) -> ReloadReport:
         """Reload changed briefing files and swap the new library in whole.

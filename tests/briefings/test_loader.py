@@ -664,7 +664,7 @@ def test_a_stale_source_warning_is_written_out_only_when_read() -> None:
 
     # What it keeps is the briefing's own parts, not a string of its own.
     assert isinstance(warning.text, StaleSource)
-    assert warning.text.name is source.name
+    assert warning.text.source is source
     # Read, it is the same problem as one written out at once: equal, hashed and sorted alike.
     written = dataclasses.replace(warning, text=warning.message)
     assert warning == written
