@@ -32,6 +32,7 @@ from bot.briefings.reload import FileState
 from bot.briefings.sharing import SharedParts
 
 CACHE_FORMAT = 1
+_ERROR_BYTES = 2000  # of a failed write's message, sent back from its process
 
 
 def cache_key(stale_after_days: int) -> str:
@@ -88,3 +89,33 @@ def write_cached_files(path: Path, key: str, files: Mapping[Path, FileState]) ->
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_cached_files_apart(path: Path, key: str, files: Mapping[Path, FileState]) -> None:
+    """`write_cached_files`, in a child process where the system can fork one.
+
+    Pickling a string makes CPython keep its UTF-8 form inside it for good: written in
+    the bot's own process, the cache of 10,000 briefings stayed as 65 MB more memory. A
+    forked child writes from its copy of that memory, and exits.
+    """
+    if not hasattr(os, "fork"):
+        write_cached_files(path, key, files)
+        return
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write, say what failed if anything did, and leave at once
+        status = 0
+        try:
+            os.close(reader)
+            write_cached_files(path, key, files)
+        except BaseException as exc:
+            os.write(writer, f"{type(exc).__name__}: {exc}".encode()[:_ERROR_BYTES])
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as failure:
+        message = failure.read().decode(errors="replace")
+    _, status = os.waitpid(pid, 0)
+    if status:
+        raise OSError(message or f"the process writing it ended with status {status}")

@@ -12,7 +12,6 @@ import logging
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from types import MappingProxyType
 from typing import Any
 
 import discord
@@ -20,7 +19,6 @@ from discord.ext import commands
 
 from bot.briefings.library import Library
 from bot.briefings.reload import Catalog, ReloadReport, release_gradually, reload_catalog
-from bot.briefings.warm_start import cache_key, read_cached_files, write_cached_files
 from bot.config import Settings
 from bot.delivery.pacing import Pacer, request_pacing
 from bot.delivery.ports import DeliveryPolicy
@@ -30,6 +28,7 @@ from bot.discord.cluster import ClusterMembership
 from bot.discord.heap import return_freed_memory
 from bot.discord.notices import SystemChannelNotices
 from bot.discord.rendering import NO_MENTIONS, card_embed, messages_json, report_error
+from bot.discord.startup_cache import StartupCache
 from bot.discord.status_cards import reload_notice_cards
 from bot.discord.translator import CommandTranslator
 from bot.discord.watcher import ExternalWait, watch_briefings
@@ -123,6 +122,7 @@ class BriefBot(commands.AutoShardedBot):
         )
         self.library = Library((), stale_after_days=settings.stale_after_days, loaded_at=clock())
         self.catalog = Catalog()
+        self.startup_cache = StartupCache(settings.startup_cache_path, settings.stale_after_days)
         self.last_reload: ReloadReport | None = None
         self._reload_lock = asyncio.Lock()
         self._reported_errors: frozenset[str] = frozenset()
@@ -184,26 +184,9 @@ class BriefBot(commands.AutoShardedBot):
 
     async def _load_briefings_at_start(self) -> None:
         """Load the briefings, reading again only files changed since the last start-up."""
-        cache = self.settings.startup_cache_path
-        if cache is None:
-            await self.reload_briefings()
-            return
-        key = cache_key(self.settings.stale_after_days)
-        cached, reason = await asyncio.to_thread(read_cached_files, cache, key)
-        log.info("%s", reason)
-        if cached is not None:
-            self.catalog = Catalog(MappingProxyType(cached))
+        self.catalog = await self.startup_cache.previous_catalog()
         report = await self.reload_briefings()
-        if (
-            cached is not None
-            and not report.files_read
-            and cached.keys() == self.catalog.files.keys()
-        ):
-            return
-        try:
-            await asyncio.to_thread(write_cached_files, cache, key, self.catalog.files)
-        except OSError as exc:
-            log.warning("could not write the start-up cache %s: %s", cache, exc)
+        self.startup_cache.keep(self.catalog, report)
 
     async def reload_briefings(self, *, force: bool = False) -> ReloadReport:
         """Reload changed briefing files and swap the new library in whole.
@@ -301,6 +284,7 @@ class BriefBot(commands.AutoShardedBot):
                 await asyncio.wait({self._watcher}, timeout=5)
             await self.digests.stop()
             await self.cluster.leave()
+            await self.startup_cache.finished()
             await super().close()
         finally:
             await self.store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 from types import MappingProxyType
 
@@ -12,7 +13,12 @@ import pytest
 from bot.briefings.library import Library
 from bot.briefings.reload import Catalog, ReloadReport, reload_catalog
 from bot.briefings.validation import StaleSource
-from bot.briefings.warm_start import cache_key, read_cached_files, write_cached_files
+from bot.briefings.warm_start import (
+    cache_key,
+    read_cached_files,
+    write_cached_files,
+    write_cached_files_apart,
+)
 from tests.conftest import SEED_BRIEFING
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -148,3 +154,18 @@ def test_briefings_read_from_the_cache_share_what_a_load_shares(
         id(first.sections[1].sources[0]),
         id(second.sections[1].sources[0]),
     }
+
+
+def test_writing_apart_leaves_the_bot_s_strings_as_they_were(folder: Path, tmp_path: Path) -> None:
+    catalog, library, _ = load(Catalog(), folder)
+    point = library.briefings["ukraine-ceasefire"].sections[0].points[0]
+    size = sys.getsizeof(point)
+    assert size == sys.getsizeof(point.encode().decode())  # no UTF-8 copy kept inside yet
+
+    write_cached_files_apart(tmp_path / "apart", cache_key(365), catalog.files)
+    assert sys.getsizeof(point) == size
+    assert read_cached_files(tmp_path / "apart", cache_key(365))[0] is not None
+
+    # In this process, pickling keeps each Japanese string's UTF-8 copy inside it.
+    write_cached_files(tmp_path / "here", cache_key(365), catalog.files)
+    assert sys.getsizeof(point) > size

@@ -28,6 +28,7 @@ async def start_and_ask(settings: Settings) -> tuple[int, str]:
         )
         assert result.response is not None
         assert bot.last_reload is not None
+        await bot.startup_cache.finished()
         return bot.last_reload.files_read, result.response.embeds[0].description or ""
     finally:
         await env.shutdown()
