@@ -18,13 +18,18 @@ starts) and prints, on stderr, the N source lines holding the most memory once i
 settled, and the total per file. Tracing costs memory itself: the resident figures of
 a profiled run are higher than those of a plain one.
 
-    python -m benchmarks.bench_memory [--sizes 100,1000,10000] [--profile N] [--json PATH]
+With `--restart` each size is started twice and the second start is measured: it reads
+the start-up cache the first one wrote (`bot.briefings.warm_start`), as a restart does.
+
+    python -m benchmarks.bench_memory [--sizes 100,1000,10000] [--profile N] [--restart]
+        [--json PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import shutil
 import sys
 import tempfile
 import tracemalloc
@@ -107,8 +112,11 @@ async def settle(deployment: Deployment, url: str, profile: int = 0) -> dict[str
         }
 
 
-async def measure(sizes: Sequence[int], seed: int, profile: int = 0) -> dict[int, dict[str, Any]]:
-    """Prepare each size, then run a fresh child process over it."""
+async def measure(
+    sizes: Sequence[int], seed: int, profile: int = 0, restart: bool = False
+) -> dict[int, dict[str, Any]]:
+    """Prepare each size, then run a fresh child process over it (with `restart`, the
+    second of two, which starts from the first one's start-up cache)."""
     results: dict[int, dict[str, Any]] = {}
     async with serve_in_process(SERVER_LIMIT) as url:
         for size in sizes:
@@ -121,6 +129,14 @@ async def measure(sizes: Sequence[int], seed: int, profile: int = 0) -> dict[int
                     seed=seed,
                 )
                 arguments = [*deployment.child_arguments(), "--url", url]
+                if restart:  # a first start writes the start-up cache the measured one reads
+                    database = deployment.database_path
+                    kept = database.with_name(database.name + ".before")
+                    shutil.copy(database, kept)
+                    await run_child("benchmarks.bench_memory", arguments)
+                    for suffix in ("-wal", "-shm"):
+                        database.with_name(database.name + suffix).unlink(missing_ok=True)
+                    kept.replace(database)  # as due as before the first start
                 if profile:
                     arguments += ["--profile", str(profile)]
                 _, figures = await run_child("benchmarks.bench_memory", arguments)
@@ -136,18 +152,18 @@ async def measure(sizes: Sequence[int], seed: int, profile: int = 0) -> dict[int
     return results
 
 
-def rows_for(results: dict[int, dict[str, Any]]) -> list[Row]:
+def rows_for(results: dict[int, dict[str, Any]], kind: str = "") -> list[Row]:
     """Resident and peak memory per size, the targets at 1,000 and 10,000, and the growth."""
     rows = []
     for size, figures in results.items():
-        scope = f"{size:,} briefings, {SUBSCRIPTIONS:,} subscriptions"
+        scope = f"{kind}{size:,} briefings, {SUBSCRIPTIONS:,} subscriptions"
         target = TARGETS_MB.get(size)
         rows += [
             Row(f"memory: resident, {scope}", round(figures["rss_mb"], 1), "MB", target),
             Row(f"memory: peak resident, {scope}", round(figures["peak_mb"], 1), "MB"),
         ]
     rows += growth_rows(
-        "memory: resident by briefings,",
+        f"memory: {kind}resident by briefings,",
         {size: figures["rss_mb"] for size, figures in results.items()},
     )
     return rows
@@ -166,14 +182,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print the N biggest allocation sites"
     )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="measure a restart, which reads the start-up cache, instead of a first start",
+    )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     add_child_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
         report_to_parent(event_loop.run(settle(child_deployment(args), args.url, args.profile)))
         return 0
-    results = event_loop.run(measure(args.sizes, args.seed, args.profile))
-    return finish(rows_for(results), args.json)
+    results = event_loop.run(measure(args.sizes, args.seed, args.profile, args.restart))
+    return finish(rows_for(results, "restart, " if args.restart else ""), args.json)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def reload_catalog(
             continue
         old = previous.files.get(path)
         if old is not None and old.signature == signature and not force:
-            states[path] = old
+            states[old.path] = old  # its own path: one object per file, however it came
             continue
         result = load_file(path, stale_after_days=stale_after_days, shared=shared)
         files_read += 1

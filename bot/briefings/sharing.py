@@ -53,6 +53,10 @@ class SharedParts:
             object.__setattr__(briefing, "__pydantic_fields_set__", field_set)
         return briefing
 
+    def day(self, value: dt.date) -> dt.date:
+        """The one object for this date in this load."""
+        return self._dates.setdefault(value, value)
+
     def _share(
         self,
         model: object,

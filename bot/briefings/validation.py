@@ -43,7 +43,9 @@ _FIELDS_AT: dict[tuple[str, ...], Iterable[str]] = {
 
 
 class StaleSource(LaterMessage):
-    """The warning that a source is older than a briefing's update allows, kept as its parts."""
+    """The warning that a source is older than a briefing's update allows, kept as its
+    parts: the source itself (whose name every later load shares), its dates, and the
+    allowance."""
 
     __slots__ = ("allowed", "published", "source", "updated")
 

@@ -30,6 +30,7 @@ import pydantic
 from bot.briefings.loader import cyclic_gc_paused
 from bot.briefings.reload import FileState
 from bot.briefings.sharing import SharedParts
+from bot.briefings.validation import StaleSource
 
 CACHE_FORMAT = 1
 _ERROR_BYTES = 2000  # of a failed write's message, sent back from its process
@@ -64,6 +65,14 @@ def read_cached_files(path: Path, key: str) -> tuple[Mapping[Path, FileState] | 
                 latest = state.result.briefing
                 if latest is not None and latest is not state.good:
                     shared.share(latest)
+                for problem in state.result.problems:  # as the loader shares them
+                    object.__setattr__(problem, "path", sys.intern(problem.path))
+                    if isinstance(problem.text, StaleSource):
+                        stale = problem.text
+                        stale.published, stale.updated = (
+                            shared.day(stale.published),
+                            shared.day(stale.updated),
+                        )
                 files[state.path] = state
     except FileNotFoundError:
         return None, "no start-up cache yet"

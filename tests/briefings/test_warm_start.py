@@ -154,6 +154,7 @@ def test_briefings_read_from_the_cache_share_what_a_load_shares(
         id(first.sections[1].sources[0]),
         id(second.sections[1].sources[0]),
     }
+    assert all(p.text.updated is first.updated for p in stale if isinstance(p.text, StaleSource))
 
 
 def test_writing_apart_leaves_the_bot_s_strings_as_they_were(folder: Path, tmp_path: Path) -> None:
