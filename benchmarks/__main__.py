@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "reload": ["benchmarks.bench_reload"],
     "selection": ["benchmarks.bench_selection", "--sizes", "1000,10000,100000"],
     "memory": ["benchmarks.bench_memory", "--sizes", "100,1000,10000"],
+    "memory-restart": ["benchmarks.bench_memory", "--sizes", "1000,10000", "--restart"],
     "startup": ["benchmarks.bench_startup"],
     "fanout": ["benchmarks.bench_fanout"],
     "fanout-targets": ["benchmarks.bench_fanout_targets"],
