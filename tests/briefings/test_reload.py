@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import weakref
 from pathlib import Path
 
@@ -12,27 +11,9 @@ import pytest
 from bot.briefings.library import Library
 from bot.briefings.reload import Catalog, ReloadReport, release_gradually, reload_catalog
 from tests.conftest import SEED_BRIEFING
+from tests.support.briefing_files import SMALL, write
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-
-SMALL = """\
-title: {title}
-summary: A short summary.
-language: en
-updated: 2026-11-01
-sections:
-  - id: first
-    heading: First
-    answer: {answer}
-    published: 2026-11-01
-"""
-
-
-def write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-    # Make every write visible to the mtime check, even within one clock tick.
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
 def reload(

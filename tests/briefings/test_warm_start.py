@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from types import MappingProxyType
@@ -20,25 +19,9 @@ from bot.briefings.warm_start import (
     write_cached_files_apart,
 )
 from tests.conftest import SEED_BRIEFING
+from tests.support.briefing_files import SMALL, write
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-ALPHA = """\
-title: Alpha
-summary: A short summary.
-language: en
-updated: 2026-11-01
-sections:
-  - id: first
-    heading: First
-    answer: {answer}
-    published: 2026-11-01
-"""
-
-
-def write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
-    stat = path.stat()  # visible to the signature check even within one clock tick
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
 def load(catalog: Catalog, folder: Path) -> tuple[Catalog, Library, ReloadReport]:
@@ -49,7 +32,7 @@ def load(catalog: Catalog, folder: Path) -> tuple[Catalog, Library, ReloadReport
 def folder(tmp_path: Path) -> Path:
     briefings = tmp_path / "briefings"
     briefings.mkdir()
-    write(briefings / "alpha.yaml", ALPHA.format(answer="One."))
+    write(briefings / "alpha.yaml", SMALL.format(title="Alpha", answer="One."))
     (briefings / SEED_BRIEFING.name).write_bytes(SEED_BRIEFING.read_bytes())
     return briefings
 
@@ -81,7 +64,7 @@ def test_a_file_changed_while_the_bot_was_down_is_read_again(folder: Path, tmp_p
     catalog, _, _ = load(Catalog(), folder)
     cache = tmp_path / "cache"
     write_cached_files(cache, cache_key(365), catalog.files)
-    write(folder / "alpha.yaml", ALPHA.format(answer="Two."))
+    write(folder / "alpha.yaml", SMALL.format(title="Alpha", answer="Two."))
     (folder / SEED_BRIEFING.name).unlink()
 
     _, library, report = start_from_cache(cache, folder)
