@@ -1,12 +1,13 @@
 """What the last start-up loaded, kept in a file so that the next one need not parse again.
 
 Parsing YAML is most of a start-up: 1,000 briefings take about 1.9 s to parse and
-validate, while their catalog, pickled file by file, reads back in about 0.2 s. `write_cached_files`
-keeps the catalog's file states (each file's signature, outcome and last good version)
-beside the database; `read_cached_files` gives them back to the next start-up, whose
-`reload_catalog` then reads only the files whose signature changed, exactly as a reload
-while running does. A broken edit made while the bot was down therefore keeps serving
-the version before it, as it would have had the bot been running.
+validate, while their catalog, pickled file by file, reads back in about 0.2 s.
+`write_cached_files` keeps the catalog's file states (each file's signature, outcome and
+last good version) beside the database, from a forked child where the system has one
+(`write_cached_files_apart`); `read_cached_files` gives them back to the next start-up,
+whose `reload_catalog` then reads only the files whose signature changed, exactly as a
+reload while running does. A broken edit made while the bot was down therefore keeps
+serving the version before it, as it would have had the bot been running.
 
 The file is only trusted when its key matches: the format, the Python and pydantic
 versions, the stale-source allowance and the source of this package (a change to the
