@@ -24,6 +24,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 import pydantic
@@ -37,8 +38,10 @@ CACHE_FORMAT = 1
 _ERROR_BYTES = 2000  # of a failed write's message, sent back from its process
 
 
+@cache
 def cache_key(stale_after_days: int) -> str:
-    """What a cache must have been written under to be read back now."""
+    """What a cache must have been written under to be read back now (worked out once per
+    process: the source it hashes is the source this process runs)."""
     digest = hashlib.sha256()
     for part in (CACHE_FORMAT, sys.version, pydantic.VERSION, stale_after_days):
         digest.update(f"{part}\n".encode())
@@ -55,31 +58,34 @@ def read_cached_files(path: Path, key: str) -> tuple[Mapping[Path, FileState] | 
             written_key, count = pickle.load(file)
             if written_key != key:
                 return None, f"start-up cache {path} was written by another version; ignoring it"
-            shared = SharedParts()  # what a load shares across files, shared again
+            shared = SharedParts()
             files: dict[Path, FileState] = {}
             for _ in range(count):
                 state = pickle.load(file)
                 if not isinstance(state, FileState):
                     raise TypeError(type(state).__name__)
-                if state.good is not None:
-                    shared.share(state.good)
-                latest = state.result.briefing
-                if latest is not None and latest is not state.good:
-                    shared.share(latest)
-                for problem in state.result.problems:  # as the loader shares them
-                    object.__setattr__(problem, "path", sys.intern(problem.path))
-                    if isinstance(problem.text, StaleSource):
-                        stale = problem.text
-                        stale.published, stale.updated = (
-                            shared.day(stale.published),
-                            shared.day(stale.updated),
-                        )
+                _share_as_loaded(state, shared)
                 files[state.path] = state
     except FileNotFoundError:
         return None, "no start-up cache yet"
     except Exception as exc:  # a damaged or foreign file: parse the briefings instead
         return None, f"start-up cache {path} is unreadable ({type(exc).__name__}); ignoring it"
     return files, f"start-up cache {path}: {len(files)} file(s)"
+
+
+def _share_as_loaded(state: FileState, shared: SharedParts) -> None:
+    """Share what a load shares across files, which each file's own pickle cannot: the
+    briefings' repeating parts, the problems' interned paths, stale-source dates."""
+    if state.good is not None:
+        shared.share(state.good)
+    latest = state.result.briefing
+    if latest is not None and latest is not state.good:
+        shared.share(latest)
+    for problem in state.result.problems:
+        object.__setattr__(problem, "path", sys.intern(problem.path))
+        if isinstance(problem.text, StaleSource):
+            stale = problem.text
+            stale.published, stale.updated = shared.day(stale.published), shared.day(stale.updated)
 
 
 def write_cached_files(path: Path, key: str, files: Mapping[Path, FileState]) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from bot.briefings.reload import Catalog, ReloadReport
+from bot.briefings.reload import Catalog, FileState, ReloadReport
 from bot.briefings.warm_start import cache_key, read_cached_files, write_cached_files_apart
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ class StartupCache:
 
     def __init__(self, path: Path | None, stale_after_days: int) -> None:
         self.path = path
-        self._key = cache_key(stale_after_days) if path is not None else ""
+        self._stale_after_days = stale_after_days
         self._cached: frozenset[Path] | None = None
         self._writing: asyncio.Task[None] | None = None
 
@@ -31,7 +32,7 @@ class StartupCache:
         """The catalog the last start-up left, to load from (empty when there is none)."""
         if self.path is None:
             return Catalog()
-        files, reason = await asyncio.to_thread(read_cached_files, self.path, self._key)
+        files, reason = await asyncio.to_thread(self._read, self.path)
         log.info("%s", reason)
         if files is None:
             return Catalog()
@@ -52,8 +53,12 @@ class StartupCache:
         if self._writing is not None:
             await asyncio.wait({self._writing})
 
+    def _read(self, path: Path) -> tuple[Mapping[Path, FileState] | None, str]:
+        return read_cached_files(path, cache_key(self._stale_after_days))
+
     async def _write(self, path: Path, catalog: Catalog) -> None:
+        key = cache_key(self._stale_after_days)  # worked out already, by the read
         try:
-            await asyncio.to_thread(write_cached_files_apart, path, self._key, catalog.files)
+            await asyncio.to_thread(write_cached_files_apart, path, key, catalog.files)
         except OSError as exc:
             log.warning("could not write the start-up cache %s: %s", path, exc)
