@@ -219,7 +219,10 @@ class FuzzyIndex(Generic[T]):
         for pair in pairs:
             holders = self._pairs_as_sets.get(pair)
             if holders is None:
-                holders = from_members(self._pairs_as_lists.get(pair, ()), size)
+                names = self._pairs_as_lists.get(pair)
+                if names is None:
+                    continue  # no name has it
+                holders = from_members(names, size)
             add_weighted(shared, 1, holders)
         needed = math.ceil(MIN_FUZZY_SCORE * len(pairs))
         sharing = at_least(shared, needed, (1 << size) - 1)
