@@ -108,7 +108,7 @@ def rows_for(figures: dict[str, Any], briefings: int) -> list[Row]:
     """The start-up rows: a restart's wall time to ready (target), its parts, a start
     without the start-up cache, and the first start."""
     scope = f"{briefings:,} briefings, {SUBSCRIPTIONS:,} subscriptions"
-    restart = figures.get("restart") or figures["first"]
+    restart = figures["restart"]  # --runs is at least 1
     rows = [
         Row(
             f"startup: restart, process start to ready, {scope}, median",
